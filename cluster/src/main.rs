@@ -1,0 +1,4 @@
+fn main() {
+    eprintln!("certlab-cluster: the API server is not wired yet");
+    std::process::exit(2);
+}
