@@ -3,4 +3,7 @@
 //! See `ARCHITECTURE.md` at the workspace root for the map of this crate.
 
 pub mod field;
+pub mod meta;
 pub mod shape;
+pub mod status;
+pub mod store;
