@@ -3,7 +3,10 @@
 //! See `ARCHITECTURE.md` at the workspace root for the map of this crate.
 
 pub mod field;
+pub mod jsonpath;
 pub mod meta;
+pub mod registry;
 pub mod shape;
 pub mod status;
 pub mod store;
+pub mod time;
