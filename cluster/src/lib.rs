@@ -5,6 +5,7 @@
 pub mod field;
 pub mod jsonpath;
 pub mod meta;
+pub mod objects;
 pub mod registry;
 pub mod shape;
 pub mod status;

@@ -247,6 +247,7 @@ pub fn types_for(crd: &Value, server_side_ages: bool) -> Vec<ResourceType> {
                 namespaced: spec.str_at("scope") == Some("Namespaced"),
                 storage: GroupResource::new(&group, &plural),
                 verbs: ALL_VERBS,
+                custom: true,
                 strategy: Arc::new(strategy),
             }
         })

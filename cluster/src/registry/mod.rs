@@ -109,6 +109,12 @@ pub trait Strategy: Send + Sync + 'static {
         columns::meta_field_label(obj, label)
     }
 
+    /// Called when a delete starts. Returns whether the object must wait (in
+    /// `Terminating`) even with no finalizers: a namespace waits for its contents.
+    fn begin_deletion(&self, _obj: &mut Value) -> bool {
+        false
+    }
+
     /// Converts an object as received to the form it is stored in.
     fn to_storage(&self, obj: Value) -> Value {
         obj
@@ -151,6 +157,8 @@ pub struct ResourceType {
     pub storage: GroupResource,
     /// The verbs served.
     pub verbs: &'static [&'static str],
+    /// Whether a CRD defines the resource.
+    pub custom: bool,
     /// The per-kind rules.
     pub strategy: Arc<dyn Strategy>,
 }

@@ -86,6 +86,7 @@ fn stored(
         namespaced,
         storage: GroupResource::new(group, plural),
         verbs: ALL_VERBS,
+        custom: false,
         strategy,
     }
 }

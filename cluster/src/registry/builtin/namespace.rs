@@ -58,6 +58,18 @@ impl Strategy for NamespaceStrategy {
         }
     }
 
+    fn begin_deletion(&self, obj: &mut Value) -> bool {
+        if let Some(map) = obj.as_object_mut() {
+            let status = map.entry("status").or_insert_with(|| json!({}));
+            if let Some(status) = status.as_object_mut() {
+                status.insert("phase".into(), json!("Terminating"));
+            }
+        }
+        obj.pointer("/spec/finalizers")
+            .and_then(Value::as_array)
+            .is_some_and(|f| !f.is_empty())
+    }
+
     fn has_status(&self) -> bool {
         true
     }

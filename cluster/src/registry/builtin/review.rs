@@ -92,6 +92,7 @@ pub fn resource(kind: ReviewKind) -> ResourceType {
         namespaced: false,
         storage: GroupResource::new(group, plural),
         verbs: CREATE_ONLY,
+        custom: false,
         strategy: Arc::new(ReviewStrategy(kind)),
     }
 }
