@@ -50,7 +50,7 @@ pub(crate) fn prune(node: Option<&Node>, value: &mut Value, resource_root: bool,
             let mut dropped = Vec::new();
             for (k, v) in map.iter_mut() {
                 if embedded && META_FIELDS.contains(&k.as_str()) {
-                    if n.embedded && !resource_root && k == "metadata" {
+                    if n.embedded && k == "metadata" {
                         prune_embedded_metadata(v, path, pruned);
                     }
                     continue;
