@@ -96,6 +96,9 @@ pub(crate) struct RuleContext<'a> {
     pub uncorrelatable: Option<&'a FieldPath>,
     /// Whether to report CEL errors (the schema is structural and error-free here).
     pub compile: bool,
+    /// Whether `self` is a resource (the object's root or an embedded resource), with
+    /// `apiVersion`, `kind` and `metadata`.
+    pub resource_root: bool,
 }
 
 /// Compiles the `x-kubernetes-validations` of `node`, reporting problems into `out`.
@@ -196,7 +199,7 @@ pub(crate) fn compile_rules(raw: &Value, node: &Node, cx: &RuleContext<'_>, out:
                 continue;
             }
         };
-        if let Err(detail) = check_expression(program.expression(), node) {
+        if let Err(detail) = check_expression(program.expression(), node, cx.resource_root) {
             cel_errors.push(FieldError::invalid(
                 p.child("rule"),
                 raw_rule.clone(),
@@ -209,7 +212,7 @@ pub(crate) fn compile_rules(raw: &Value, node: &Node, cx: &RuleContext<'_>, out:
             None
         } else {
             match Program::compile(&message_expression) {
-                Ok(mp) => match check_expression(mp.expression(), node) {
+                Ok(mp) => match check_expression(mp.expression(), node, cx.resource_root) {
                     Ok(()) => Some(mp),
                     Err(detail) => {
                         cel_errors.push(FieldError::invalid(
@@ -288,18 +291,18 @@ enum Known<'a> {
     Unknown,
 }
 
-fn check_expression(expr: &IdedExpr, node: &Node) -> Result<(), String> {
+fn check_expression(expr: &IdedExpr, node: &Node, resource_root: bool) -> Result<(), String> {
     let mut bound: Vec<String> = Vec::new();
-    check(expr, node, &mut bound).map(|_| ())
+    check(expr, node, resource_root, &mut bound).map(|_| ())
 }
 
-fn check<'a>(e: &IdedExpr, root: &'a Node, bound: &mut Vec<String>) -> Result<Known<'a>, String> {
+fn check<'a>(e: &IdedExpr, root: &'a Node, resource_root: bool, bound: &mut Vec<String>) -> Result<Known<'a>, String> {
     match &e.expr {
         Expr::Ident(name) => {
             if bound.iter().any(|b| b == name) {
                 Ok(Known::Unknown)
             } else if name == "self" || name == "oldSelf" {
-                Ok(Known::Node(root, false))
+                Ok(Known::Node(root, resource_root))
             } else if GLOBAL_IDENTS.contains(&name.as_str()) {
                 Ok(Known::Unknown)
             } else {
@@ -307,7 +310,7 @@ fn check<'a>(e: &IdedExpr, root: &'a Node, bound: &mut Vec<String>) -> Result<Kn
             }
         }
         Expr::Select(sel) => {
-            let operand = check(&sel.operand, root, bound)?;
+            let operand = check(&sel.operand, root, resource_root, bound)?;
             match operand {
                 Known::Node(n, resource_root) => select(n, resource_root, &sel.field),
                 Known::Unknown => Ok(Known::Unknown),
@@ -322,18 +325,18 @@ fn check<'a>(e: &IdedExpr, root: &'a Node, bound: &mut Vec<String>) -> Result<Kn
                     Expr::Ident(v) => v.clone(),
                     _ => return Err("cel.bind() variable name must be a simple identifier".to_string()),
                 };
-                check(&call.args[1], root, bound)?;
+                check(&call.args[1], root, resource_root, bound)?;
                 bound.push(var);
-                let r = check(&call.args[2], root, bound);
+                let r = check(&call.args[2], root, resource_root, bound);
                 bound.pop();
                 return r.map(|_| Known::Unknown);
             }
             if let Some(t) = &call.target {
-                check(t, root, bound)?;
+                check(t, root, resource_root, bound)?;
             }
             let mut first = Known::Unknown;
             for (i, a) in call.args.iter().enumerate() {
-                let k = check(a, root, bound)?;
+                let k = check(a, root, resource_root, bound)?;
                 if i == 0 {
                     first = k;
                 }
@@ -351,31 +354,31 @@ fn check<'a>(e: &IdedExpr, root: &'a Node, bound: &mut Vec<String>) -> Result<Kn
             Ok(Known::Unknown)
         }
         Expr::Comprehension(c) => {
-            check(&c.iter_range, root, bound)?;
-            check(&c.accu_init, root, bound)?;
+            check(&c.iter_range, root, resource_root, bound)?;
+            check(&c.accu_init, root, resource_root, bound)?;
             let before = bound.len();
             bound.push(c.iter_var.clone());
             if let Some(v2) = &c.iter_var2 {
                 bound.push(v2.clone());
             }
             bound.push(c.accu_var.clone());
-            let r = check(&c.loop_cond, root, bound)
-                .and_then(|_| check(&c.loop_step, root, bound))
-                .and_then(|_| check(&c.result, root, bound));
+            let r = check(&c.loop_cond, root, resource_root, bound)
+                .and_then(|_| check(&c.loop_step, root, resource_root, bound))
+                .and_then(|_| check(&c.result, root, resource_root, bound));
             bound.truncate(before);
             r.map(|_| Known::Unknown)
         }
         Expr::List(l) => {
             for el in &l.elements {
-                check(el, root, bound)?;
+                check(el, root, resource_root, bound)?;
             }
             Ok(Known::Unknown)
         }
         Expr::Map(m) => {
             for entry in &m.entries {
                 if let kube_cel::cel::common::ast::EntryExpr::MapEntry(me) = &entry.expr {
-                    check(&me.key, root, bound)?;
-                    check(&me.value, root, bound)?;
+                    check(&me.key, root, resource_root, bound)?;
+                    check(&me.value, root, resource_root, bound)?;
                 }
             }
             Ok(Known::Unknown)
@@ -383,7 +386,7 @@ fn check<'a>(e: &IdedExpr, root: &'a Node, bound: &mut Vec<String>) -> Result<Kn
         Expr::Struct(s) => {
             for entry in &s.entries {
                 if let kube_cel::cel::common::ast::EntryExpr::StructField(f) = &entry.expr {
-                    check(&f.value, root, bound)?;
+                    check(&f.value, root, resource_root, bound)?;
                 }
             }
             Ok(Known::Unknown)
@@ -703,7 +706,7 @@ fn evaluate_rules(
                 continue;
             }
             Err(e) => {
-                let e = e.to_string();
+                let e = go_error_text(&e.to_string());
                 let detail = if e.starts_with("no such overload") {
                     format!(
                         "'{e}': call arguments did not match a supported operator, function or macro signature for rule: {}",
@@ -731,6 +734,14 @@ fn evaluate_rules(
             Reason::Required => FieldError::required(&current, detail),
             Reason::Duplicate => FieldError::duplicate(&current, type_name.clone()),
         });
+    }
+}
+
+/// cel-go's wording of runtime errors (`no such key: x`).
+fn go_error_text(e: &str) -> String {
+    match e.strip_prefix("No such key") {
+        Some(rest) => format!("no such key{rest}"),
+        None => e.to_string(),
     }
 }
 

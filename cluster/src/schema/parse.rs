@@ -320,6 +320,7 @@ fn parse(raw: &Value, path: &FieldPath, scope: &Scope, is_root: bool, spine: boo
             path,
             uncorrelatable: scope.uncorrelatable.as_ref(),
             compile: scope.cel && spine && out.schema.len() == errors_before,
+            resource_root: is_root || node.embedded,
         };
         node.rules = cel::compile_rules(rules, &node, &context, out);
     }
