@@ -75,7 +75,11 @@ impl std::fmt::Debug for CelRule {
 impl CelRule {
     /// `ruleErrorString`: the message if there is one, else the rule.
     fn error_string(&self) -> &str {
-        if self.message.is_empty() { self.rule.trim() } else { &self.message }
+        if self.message.is_empty() {
+            self.rule.trim()
+        } else {
+            &self.message
+        }
     }
 
     /// `ruleMessageOrDefault`.
@@ -102,11 +106,19 @@ pub(crate) struct RuleContext<'a> {
 }
 
 /// Compiles the `x-kubernetes-validations` of `node`, reporting problems into `out`.
-pub(crate) fn compile_rules(raw: &Value, node: &Node, cx: &RuleContext<'_>, out: &mut Collected) -> Vec<CelRule> {
+pub(crate) fn compile_rules(
+    raw: &Value,
+    node: &Node,
+    cx: &RuleContext<'_>,
+    out: &mut Collected,
+) -> Vec<CelRule> {
     let base = cx.path.child("x-kubernetes-validations");
     let Value::Array(rules) = raw else {
-        out.schema
-            .push(FieldError::invalid(&base, raw.clone(), "must be a list of validation rules"));
+        out.schema.push(FieldError::invalid(
+            &base,
+            raw.clone(),
+            "must be a list of validation rules",
+        ));
         return Vec::new();
     };
     let schema_errors_before = out.schema.len();
@@ -114,7 +126,13 @@ pub(crate) fn compile_rules(raw: &Value, node: &Node, cx: &RuleContext<'_>, out:
     let mut cel_errors = Vec::new();
     for (i, raw_rule) in rules.iter().enumerate() {
         let p = base.index(i);
-        let text = |k: &str| raw_rule.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+        let text = |k: &str| {
+            raw_rule
+                .get(k)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
         let rule = text("rule");
         let message = text("message");
         let message_expression = text("messageExpression");
@@ -124,7 +142,10 @@ pub(crate) fn compile_rules(raw: &Value, node: &Node, cx: &RuleContext<'_>, out:
 
         let has_newline = |s: &str| s.contains('\n') || s.contains('\r');
         if rule.trim().is_empty() {
-            out.schema.push(FieldError::required(p.child("rule"), "rule is not specified"));
+            out.schema.push(FieldError::required(
+                p.child("rule"),
+                "rule is not specified",
+            ));
         } else if !message.is_empty() && message.trim().is_empty() {
             out.schema.push(FieldError::invalid(
                 p.child("message"),
@@ -155,7 +176,11 @@ pub(crate) fn compile_rules(raw: &Value, node: &Node, cx: &RuleContext<'_>, out:
             Some("FieldValueRequired") => Reason::Required,
             Some("FieldValueDuplicate") => Reason::Duplicate,
             Some(other) => {
-                out.schema.push(FieldError::not_supported(p.child("reason"), Value::from(other), SUPPORTED_REASONS));
+                out.schema.push(FieldError::not_supported(
+                    p.child("reason"),
+                    Value::from(other),
+                    SUPPORTED_REASONS,
+                ));
                 Reason::Invalid
             }
         };
@@ -218,7 +243,9 @@ pub(crate) fn compile_rules(raw: &Value, node: &Node, cx: &RuleContext<'_>, out:
                         cel_errors.push(FieldError::invalid(
                             p.child("messageExpression"),
                             raw_rule.clone(),
-                            format!("messageExpression compilation failed: ERROR: <input>: {detail}"),
+                            format!(
+                                "messageExpression compilation failed: ERROR: <input>: {detail}"
+                            ),
                         ));
                         None
                     }
@@ -227,7 +254,10 @@ pub(crate) fn compile_rules(raw: &Value, node: &Node, cx: &RuleContext<'_>, out:
                     cel_errors.push(FieldError::invalid(
                         p.child("messageExpression"),
                         raw_rule.clone(),
-                        format!("messageExpression compilation failed: {}", one_line(&e.to_string())),
+                        format!(
+                            "messageExpression compilation failed: {}",
+                            one_line(&e.to_string())
+                        ),
                     ));
                     None
                 }
@@ -276,8 +306,31 @@ fn one_line(s: &str) -> String {
 
 /// Identifiers that name types or function namespaces, not variables.
 const GLOBAL_IDENTS: &[&str] = &[
-    "int", "uint", "double", "bool", "string", "bytes", "list", "map", "null_type", "type", "dyn", "sets", "math",
-    "strings", "base64", "optional", "cel", "lists", "regex", "url", "ip", "cidr", "quantity", "semver", "format",
+    "int",
+    "uint",
+    "double",
+    "bool",
+    "string",
+    "bytes",
+    "list",
+    "map",
+    "null_type",
+    "type",
+    "dyn",
+    "sets",
+    "math",
+    "strings",
+    "base64",
+    "optional",
+    "cel",
+    "lists",
+    "regex",
+    "url",
+    "ip",
+    "cidr",
+    "quantity",
+    "semver",
+    "format",
     "google",
 ];
 
@@ -296,7 +349,12 @@ fn check_expression(expr: &IdedExpr, node: &Node, resource_root: bool) -> Result
     check(expr, node, resource_root, &mut bound).map(|_| ())
 }
 
-fn check<'a>(e: &IdedExpr, root: &'a Node, resource_root: bool, bound: &mut Vec<String>) -> Result<Known<'a>, String> {
+fn check<'a>(
+    e: &IdedExpr,
+    root: &'a Node,
+    resource_root: bool,
+    bound: &mut Vec<String>,
+) -> Result<Known<'a>, String> {
     match &e.expr {
         Expr::Ident(name) => {
             if bound.iter().any(|b| b == name) {
@@ -306,7 +364,9 @@ fn check<'a>(e: &IdedExpr, root: &'a Node, resource_root: bool, bound: &mut Vec<
             } else if GLOBAL_IDENTS.contains(&name.as_str()) {
                 Ok(Known::Unknown)
             } else {
-                Err(format!("undeclared reference to '{name}' (in container '')"))
+                Err(format!(
+                    "undeclared reference to '{name}' (in container '')"
+                ))
             }
         }
         Expr::Select(sel) => {
@@ -323,7 +383,11 @@ fn check<'a>(e: &IdedExpr, root: &'a Node, resource_root: bool, bound: &mut Vec<
             {
                 let var = match &call.args[0].expr {
                     Expr::Ident(v) => v.clone(),
-                    _ => return Err("cel.bind() variable name must be a simple identifier".to_string()),
+                    _ => {
+                        return Err(
+                            "cel.bind() variable name must be a simple identifier".to_string()
+                        );
+                    }
                 };
                 check(&call.args[1], root, resource_root, bound)?;
                 bound.push(var);
@@ -424,17 +488,30 @@ fn mentions(e: &IdedExpr, var: &str) -> bool {
     match &e.expr {
         Expr::Ident(name) => name == var,
         Expr::Select(s) => mentions(&s.operand, var),
-        Expr::Call(c) => c.target.as_deref().is_some_and(|t| mentions(t, var)) || c.args.iter().any(|a| mentions(a, var)),
-        Expr::Comprehension(c) => [&c.iter_range, &c.accu_init, &c.loop_cond, &c.loop_step, &c.result]
-            .iter()
-            .any(|x| mentions(x, var)),
+        Expr::Call(c) => {
+            c.target.as_deref().is_some_and(|t| mentions(t, var))
+                || c.args.iter().any(|a| mentions(a, var))
+        }
+        Expr::Comprehension(c) => [
+            &c.iter_range,
+            &c.accu_init,
+            &c.loop_cond,
+            &c.loop_step,
+            &c.result,
+        ]
+        .iter()
+        .any(|x| mentions(x, var)),
         Expr::List(l) => l.elements.iter().any(|x| mentions(x, var)),
         Expr::Map(m) => m.entries.iter().any(|entry| match &entry.expr {
-            kube_cel::cel::common::ast::EntryExpr::MapEntry(me) => mentions(&me.key, var) || mentions(&me.value, var),
+            kube_cel::cel::common::ast::EntryExpr::MapEntry(me) => {
+                mentions(&me.key, var) || mentions(&me.value, var)
+            }
             kube_cel::cel::common::ast::EntryExpr::StructField(f) => mentions(&f.value, var),
         }),
         Expr::Struct(s) => s.entries.iter().any(|entry| match &entry.expr {
-            kube_cel::cel::common::ast::EntryExpr::MapEntry(me) => mentions(&me.key, var) || mentions(&me.value, var),
+            kube_cel::cel::common::ast::EntryExpr::MapEntry(me) => {
+                mentions(&me.key, var) || mentions(&me.value, var)
+            }
             kube_cel::cel::common::ast::EntryExpr::StructField(f) => mentions(&f.value, var),
         }),
         Expr::Literal(_) | Expr::Unspecified => false,
@@ -443,8 +520,27 @@ fn mentions(e: &IdedExpr, var: &str) -> bool {
 
 /// CEL reserved words that property names are escaped around.
 const RESERVED: &[&str] = &[
-    "true", "false", "null", "in", "as", "break", "const", "continue", "else", "for", "function", "if", "import",
-    "let", "loop", "package", "namespace", "return", "var", "void", "while",
+    "true",
+    "false",
+    "null",
+    "in",
+    "as",
+    "break",
+    "const",
+    "continue",
+    "else",
+    "for",
+    "function",
+    "if",
+    "import",
+    "let",
+    "loop",
+    "package",
+    "namespace",
+    "return",
+    "var",
+    "void",
+    "while",
 ];
 
 /// The CEL name of a property (`__dash__` for `-`, …), or `None` when it has none.
@@ -601,32 +697,69 @@ fn walk(
     }
     match obj {
         Value::Array(items) => {
-            let Some(item_schema) = &node.items else { return };
+            let Some(item_schema) = &node.items else {
+                return;
+            };
             if !item_schema.has_rules_below {
                 return;
             }
             let old_by_key = correlate_map_list(node, old);
             for (i, item) in items.iter().enumerate() {
-                let old_item = old_by_key.as_ref().and_then(|m| map_list_key(node, item).and_then(|k| m.get(&k).copied()));
-                walk(base, item_schema, item, old_item, &path.index(i), item_schema.embedded, errs);
+                let old_item = old_by_key
+                    .as_ref()
+                    .and_then(|m| map_list_key(node, item).and_then(|k| m.get(&k).copied()));
+                walk(
+                    base,
+                    item_schema,
+                    item,
+                    old_item,
+                    &path.index(i),
+                    item_schema.embedded,
+                    errs,
+                );
             }
         }
         Value::Object(map) => {
             let old_map = old.and_then(Value::as_object);
-            let correlatable = matches!(node.map_type.as_deref(), None | Some("granular") | Some("atomic"));
-            let old_of = |k: &str| if correlatable { old_map.and_then(|m| m.get(k)) } else { None };
+            let correlatable = matches!(
+                node.map_type.as_deref(),
+                None | Some("granular") | Some("atomic")
+            );
+            let old_of = |k: &str| {
+                if correlatable {
+                    old_map.and_then(|m| m.get(k))
+                } else {
+                    None
+                }
+            };
             if let Some(additional) = node.additional_schema()
                 && additional.has_rules_below
             {
                 for (k, v) in map {
-                    walk(base, additional, v, old_of(k), &path.key(k), additional.embedded, errs);
+                    walk(
+                        base,
+                        additional,
+                        v,
+                        old_of(k),
+                        &path.key(k),
+                        additional.embedded,
+                        errs,
+                    );
                 }
             }
             for (k, v) in map {
                 if let Some(prop) = node.properties.get(k)
                     && prop.has_rules_below
                 {
-                    walk(base, prop, v, old_of(k), &path.child(k), prop.embedded, errs);
+                    walk(
+                        base,
+                        prop,
+                        v,
+                        old_of(k),
+                        &path.child(k),
+                        prop.embedded,
+                        errs,
+                    );
                 }
             }
         }
@@ -648,7 +781,10 @@ fn map_list_key(node: &Node, item: &Value) -> Option<String> {
 }
 
 /// Old items of a map list by key; `None` for lists that do not correlate.
-fn correlate_map_list<'v>(node: &Node, old: Option<&'v Value>) -> Option<HashMap<String, &'v Value>> {
+fn correlate_map_list<'v>(
+    node: &Node,
+    old: Option<&'v Value>,
+) -> Option<HashMap<String, &'v Value>> {
     let Some(ListType::Map(_)) = &node.list_type else {
         return None;
     };
@@ -749,7 +885,9 @@ fn message_from_expression(program: &Program, ctx: &Context<'_>) -> Option<Strin
     match program.execute(ctx) {
         Ok(Cel::String(s)) => {
             let trimmed = s.trim();
-            (!trimmed.is_empty() && !trimmed.contains('\n') && trimmed.len() <= MAX_MESSAGE_EXPRESSION_BYTES)
+            (!trimmed.is_empty()
+                && !trimmed.contains('\n')
+                && trimmed.len() <= MAX_MESSAGE_EXPRESSION_BYTES)
                 .then(|| trimmed.to_string())
         }
         Ok(other) => {
@@ -764,7 +902,9 @@ fn message_from_expression(program: &Program, ctx: &Context<'_>) -> Option<Strin
 }
 
 fn cel_map(entries: HashMap<Key, Cel>) -> Cel {
-    Cel::Map(CelMap { map: Arc::new(entries) })
+    Cel::Map(CelMap {
+        map: Arc::new(entries),
+    })
 }
 
 fn cel_str(s: &str) -> Cel {
@@ -790,13 +930,21 @@ pub(crate) fn to_cel(v: &Value, node: Option<&Node>, resource_root: bool) -> Cel
         Value::Array(items) => {
             let item_schema = node.and_then(|n| n.items.as_deref());
             let embedded = item_schema.is_some_and(|i| i.embedded);
-            Cel::List(Arc::new(items.iter().map(|i| to_cel(i, item_schema, embedded)).collect()))
+            Cel::List(Arc::new(
+                items
+                    .iter()
+                    .map(|i| to_cel(i, item_schema, embedded))
+                    .collect(),
+            ))
         }
         Value::Object(map) => {
             let mut out = HashMap::with_capacity(map.len());
             if let Some(additional) = node.and_then(Node::additional_schema) {
                 for (k, val) in map {
-                    out.insert(Key::String(Arc::new(k.clone())), to_cel(val, Some(additional), additional.embedded));
+                    out.insert(
+                        Key::String(Arc::new(k.clone())),
+                        to_cel(val, Some(additional), additional.embedded),
+                    );
                 }
                 return cel_map(out);
             }
@@ -806,11 +954,16 @@ pub(crate) fn to_cel(v: &Value, node: Option<&Node>, resource_root: bool) -> Cel
                     continue;
                 }
                 let child = node.and_then(|n| n.properties.get(k));
-                if node.is_some_and(|n| child.is_none() && !n.preserve_unknown && !n.properties.is_empty()) {
+                if node.is_some_and(|n| {
+                    child.is_none() && !n.preserve_unknown && !n.properties.is_empty()
+                }) {
                     continue;
                 }
                 let Some(name) = escape(k) else { continue };
-                out.insert(Key::String(Arc::new(name)), to_cel(val, child, child.is_some_and(|c| c.embedded)));
+                out.insert(
+                    Key::String(Arc::new(name)),
+                    to_cel(val, child, child.is_some_and(|c| c.embedded)),
+                );
             }
             if meta_root {
                 for k in ["apiVersion", "kind"] {

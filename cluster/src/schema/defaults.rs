@@ -14,7 +14,9 @@ pub(crate) fn apply(node: &Node, value: &mut Value, root: bool) {
                 if root && matches!(name.as_str(), "apiVersion" | "kind" | "metadata") {
                     continue;
                 }
-                let Some(default) = &prop.default else { continue };
+                let Some(default) = &prop.default else {
+                    continue;
+                };
                 match map.get(name) {
                     None => {
                         map.insert(name.clone(), default.clone());
@@ -33,7 +35,8 @@ pub(crate) fn apply(node: &Node, value: &mut Value, root: bool) {
                 if let Some(prop) = node.properties.get(k) {
                     apply(prop, v, false);
                 } else if let Some(a) = additional {
-                    if v.is_null() && !a.nullable
+                    if v.is_null()
+                        && !a.nullable
                         && let Some(d) = &a.default
                     {
                         *v = d.clone();
@@ -45,7 +48,8 @@ pub(crate) fn apply(node: &Node, value: &mut Value, root: bool) {
         Value::Array(items) => {
             if let Some(item_schema) = &node.items {
                 for item in items.iter_mut() {
-                    if item.is_null() && !item_schema.nullable
+                    if item.is_null()
+                        && !item_schema.nullable
                         && let Some(d) = &item_schema.default
                     {
                         *item = d.clone();
@@ -61,7 +65,10 @@ pub(crate) fn apply(node: &Node, value: &mut Value, root: bool) {
 /// Checks every `default` on the spine as the API server does when a CRD is created:
 /// it must be pruned (no unknown fields) and must validate against its schema.
 /// `additionalProperties` are not followed.
-pub(crate) fn validate_defaults(root: &Node, path: &crate::field::FieldPath) -> Vec<crate::field::FieldError> {
+pub(crate) fn validate_defaults(
+    root: &Node,
+    path: &crate::field::FieldPath,
+) -> Vec<crate::field::FieldError> {
     let mut errs = Vec::new();
     walk(root, path, true, false, &mut errs);
     errs
@@ -84,7 +91,13 @@ fn walk(
         let mut pruned = default.clone();
         let mut scratch = String::new();
         let mut dropped = Vec::new();
-        super::prune::prune(Some(node), &mut pruned, resource_root, &mut scratch, &mut dropped);
+        super::prune::prune(
+            Some(node),
+            &mut pruned,
+            resource_root,
+            &mut scratch,
+            &mut dropped,
+        );
         if &pruned != default {
             errs.push(FieldError::invalid(
                 path.child("default"),
@@ -92,13 +105,23 @@ fn walk(
                 "must not have unknown fields",
             ));
         }
-        errs.extend(super::openapi::validate(node, default, &path.child("default")));
+        errs.extend(super::openapi::validate(
+            node,
+            default,
+            &path.child("default"),
+        ));
     }
     if let Some(items) = &node.items {
         walk(items, &path.child("items"), false, inside_meta, errs);
     }
     for (k, prop) in &node.properties {
         let meta = resource_root && matches!(k.as_str(), "metadata" | "apiVersion" | "kind");
-        walk(prop, &path.child("properties").key(k), false, inside_meta || meta, errs);
+        walk(
+            prop,
+            &path.child("properties").key(k),
+            false,
+            inside_meta || meta,
+            errs,
+        );
     }
 }

@@ -8,7 +8,12 @@ use crate::field::{FieldError, FieldPath};
 
 /// Validates the embedded resources under `node` (not `node` itself: the root's
 /// metadata is the server's business).
-pub(crate) fn validate(node: &Node, obj: &Map<String, Value>, path: &FieldPath, errs: &mut Vec<FieldError>) {
+pub(crate) fn validate(
+    node: &Node,
+    obj: &Map<String, Value>,
+    path: &FieldPath,
+    errs: &mut Vec<FieldError>,
+) {
     for (k, v) in obj {
         if let Some(prop) = node.properties.get(k) {
             walk(prop, v, &path.child(k), errs);
@@ -47,8 +52,10 @@ fn is_dns1035_label(s: &str) -> Vec<String> {
     }
     let b = s.as_bytes();
     let ok = b.first().is_some_and(u8::is_ascii_lowercase)
-        && b.last().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-');
+        && b.last()
+            .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-');
     if !ok {
         errs.push(DNS1035_LABEL_MSG.to_string());
     }
@@ -62,7 +69,9 @@ fn is_dns1123_label(s: &str) -> Vec<String> {
     }
     let b = s.as_bytes();
     let alnum = |c: &u8| c.is_ascii_lowercase() || c.is_ascii_digit();
-    let ok = b.first().is_some_and(alnum) && b.last().is_some_and(alnum) && b.iter().all(|c| alnum(c) || *c == b'-');
+    let ok = b.first().is_some_and(alnum)
+        && b.last().is_some_and(alnum)
+        && b.iter().all(|c| alnum(c) || *c == b'-');
     if !ok {
         errs.push(DNS1123_LABEL_MSG.to_string());
     }
@@ -93,8 +102,16 @@ fn embedded_resource(x: &Map<String, Value>, path: &FieldPath, errs: &mut Vec<Fi
     for (k, v) in x {
         match k.as_str() {
             "apiVersion" => match v.as_str() {
-                None => errs.push(FieldError::invalid(path.child("apiVersion"), v.clone(), "must be a string")),
-                Some("") => errs.push(FieldError::invalid(path.child("apiVersion"), v.clone(), "must not be empty")),
+                None => errs.push(FieldError::invalid(
+                    path.child("apiVersion"),
+                    v.clone(),
+                    "must be a string",
+                )),
+                Some("") => errs.push(FieldError::invalid(
+                    path.child("apiVersion"),
+                    v.clone(),
+                    "must not be empty",
+                )),
                 Some(av) if av.matches('/').count() > 1 || av.starts_with('/') && av.len() > 1 => {
                     errs.push(FieldError::invalid(
                         path.child("apiVersion"),
@@ -105,15 +122,26 @@ fn embedded_resource(x: &Map<String, Value>, path: &FieldPath, errs: &mut Vec<Fi
                 Some(_) => {}
             },
             "kind" => match v.as_str() {
-                None => errs.push(FieldError::invalid(path.child("kind"), v.clone(), "must be a string")),
-                Some("") => errs.push(FieldError::invalid(path.child("kind"), v.clone(), "must not be empty")),
+                None => errs.push(FieldError::invalid(
+                    path.child("kind"),
+                    v.clone(),
+                    "must be a string",
+                )),
+                Some("") => errs.push(FieldError::invalid(
+                    path.child("kind"),
+                    v.clone(),
+                    "must not be empty",
+                )),
                 Some(kind) => {
                     let problems = is_dns1035_label(&kind.to_lowercase());
                     if !problems.is_empty() {
                         errs.push(FieldError::invalid(
                             path.child("kind"),
                             v.clone(),
-                            format!("may have mixed case, but should otherwise match: {}", problems.join(",")),
+                            format!(
+                                "may have mixed case, but should otherwise match: {}",
+                                problems.join(",")
+                            ),
                         ));
                     }
                 }
@@ -140,7 +168,11 @@ fn metadata(v: &Value, path: &FieldPath, errs: &mut Vec<FieldError>) {
                     }
                 }
                 Some(_) => {}
-                None => errs.push(FieldError::invalid(path.child(field), val.clone(), "must be a string")),
+                None => errs.push(FieldError::invalid(
+                    path.child(field),
+                    val.clone(),
+                    "must be a string",
+                )),
             }
         }
     }
@@ -148,19 +180,33 @@ fn metadata(v: &Value, path: &FieldPath, errs: &mut Vec<FieldError>) {
         match ns.as_str() {
             Some(s) if !s.is_empty() => {
                 for msg in is_dns1123_label(s) {
-                    errs.push(FieldError::invalid(path.child("namespace"), ns.clone(), msg));
+                    errs.push(FieldError::invalid(
+                        path.child("namespace"),
+                        ns.clone(),
+                        msg,
+                    ));
                 }
             }
             Some(_) => {}
-            None => errs.push(FieldError::invalid(path.child("namespace"), ns.clone(), "must be a string")),
+            None => errs.push(FieldError::invalid(
+                path.child("namespace"),
+                ns.clone(),
+                "must be a string",
+            )),
         }
     }
     for field in ["labels", "annotations"] {
         if let Some(m) = meta.get(field)
             && !m.is_null()
-            && !m.as_object().is_some_and(|o| o.values().all(Value::is_string))
+            && !m
+                .as_object()
+                .is_some_and(|o| o.values().all(Value::is_string))
         {
-            errs.push(FieldError::invalid(path.child(field), m.clone(), "must be a map of strings"));
+            errs.push(FieldError::invalid(
+                path.child(field),
+                m.clone(),
+                "must be a map of strings",
+            ));
         }
     }
 }

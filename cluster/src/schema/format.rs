@@ -186,10 +186,22 @@ static_regex!(
     HOSTNAME,
     r"^([a-zA-Z0-9\p{S}\p{L}]((-?[a-zA-Z0-9\p{S}\p{L}]{0,62})?)|([a-zA-Z0-9\p{S}\p{L}](([a-zA-Z0-9-\p{S}\p{L}]{0,61}[a-zA-Z0-9\p{S}\p{L}])?)(\.)){1,}([a-zA-Z\p{L}]){2,63})$"
 );
-static_regex!(UUID, r"(?i)^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$");
-static_regex!(UUID3, r"(?i)^[0-9a-f]{8}-?[0-9a-f]{4}-?3[0-9a-f]{3}-?[0-9a-f]{4}-?[0-9a-f]{12}$");
-static_regex!(UUID4, r"(?i)^[0-9a-f]{8}-?[0-9a-f]{4}-?4[0-9a-f]{3}-?[89ab][0-9a-f]{3}-?[0-9a-f]{12}$");
-static_regex!(UUID5, r"(?i)^[0-9a-f]{8}-?[0-9a-f]{4}-?5[0-9a-f]{3}-?[89ab][0-9a-f]{3}-?[0-9a-f]{12}$");
+static_regex!(
+    UUID,
+    r"(?i)^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$"
+);
+static_regex!(
+    UUID3,
+    r"(?i)^[0-9a-f]{8}-?[0-9a-f]{4}-?3[0-9a-f]{3}-?[0-9a-f]{4}-?[0-9a-f]{12}$"
+);
+static_regex!(
+    UUID4,
+    r"(?i)^[0-9a-f]{8}-?[0-9a-f]{4}-?4[0-9a-f]{3}-?[89ab][0-9a-f]{3}-?[0-9a-f]{12}$"
+);
+static_regex!(
+    UUID5,
+    r"(?i)^[0-9a-f]{8}-?[0-9a-f]{4}-?5[0-9a-f]{3}-?[89ab][0-9a-f]{3}-?[0-9a-f]{12}$"
+);
 static_regex!(SSN, r"^\d{3}[- ]?\d{2}[- ]?\d{4}$");
 static_regex!(HEX_COLOR, r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$");
 static_regex!(
@@ -205,8 +217,14 @@ static_regex!(
     r"^(?:4[0-9]{12}(?:[0-9]{3})?|5[1-5][0-9]{14}|(222[1-9]|22[3-9][0-9]|2[3-6][0-9]{2}|27[01][0-9]|2720)[0-9]{12}|6(?:011|5[0-9][0-9])[0-9]{12}|3[47][0-9]{13}|3(?:0[0-5]|[68][0-9])[0-9]{11}|(?:2131|1800|35\d{3})\d{11}|6[27][0-9]{14})$"
 );
 static_regex!(SHORT_NAME, r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
-static_regex!(LONG_NAME, r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
-static_regex!(DATE_TIME_TAIL, r"^([0-9]{2}):([0-9]{2}):([0-9]{2})(.[0-9]+)?(z|([+-][0-9]{2}:[0-9]{2}))$");
+static_regex!(
+    LONG_NAME,
+    r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+);
+static_regex!(
+    DATE_TIME_TAIL,
+    r"^([0-9]{2}):([0-9]{2}):([0-9]{2})(.[0-9]+)?(z|([+-][0-9]{2}:[0-9]{2}))$"
+);
 static_regex!(DURATION_PART, r"((\d+)\s*([A-Za-zµ]+))");
 
 fn is_hostname(s: &str) -> bool {
@@ -257,7 +275,9 @@ fn is_email(s: &str) -> bool {
         && !local.ends_with('.')
         && !local.contains("..")
         && local.chars().all(atext)
-        && domain.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.' || c == '[' || c == ']' || c == ':')
+        && domain.chars().all(|c| {
+            c.is_alphanumeric() || c == '-' || c == '.' || c == '[' || c == ']' || c == ':'
+        })
         && !domain.starts_with('.')
         && !domain.ends_with('.')
 }
@@ -307,10 +327,16 @@ fn is_mac(s: &str) -> bool {
     if bytes.get(2) == Some(&b':') || bytes.get(2) == Some(&b'-') {
         let sep = bytes[2] as char;
         let groups: Vec<&str> = s.split(sep).collect();
-        valid_len(groups.len()) && groups.iter().all(|g| g.len() == 2 && g.bytes().all(|b| b.is_ascii_hexdigit()))
+        valid_len(groups.len())
+            && groups
+                .iter()
+                .all(|g| g.len() == 2 && g.bytes().all(|b| b.is_ascii_hexdigit()))
     } else if bytes.get(4) == Some(&b'.') {
         let groups: Vec<&str> = s.split('.').collect();
-        valid_len(groups.len() * 2) && groups.iter().all(|g| g.len() == 4 && g.bytes().all(|b| b.is_ascii_hexdigit()))
+        valid_len(groups.len() * 2)
+            && groups
+                .iter()
+                .all(|g| g.len() == 4 && g.bytes().all(|b| b.is_ascii_hexdigit()))
     } else {
         false
     }
@@ -323,15 +349,22 @@ fn isbn_digits(s: &str) -> String {
 fn is_isbn10(s: &str) -> bool {
     let d = isbn_digits(s);
     let b = d.as_bytes();
-    if b.len() != 10 || !b[..9].iter().all(u8::is_ascii_digit) || !(b[9].is_ascii_digit() || b[9] == b'X') {
+    if b.len() != 10
+        || !b[..9].iter().all(u8::is_ascii_digit)
+        || !(b[9].is_ascii_digit() || b[9] == b'X')
+    {
         return false;
     }
     let mut sum = 0u32;
     for (i, c) in b[..9].iter().enumerate() {
         sum += (i as u32 + 1) * u32::from(c - b'0');
     }
-    sum += if b[9] == b'X' { 100 } else { 10 * u32::from(b[9] - b'0') };
-    sum % 11 == 0
+    sum += if b[9] == b'X' {
+        100
+    } else {
+        10 * u32::from(b[9] - b'0')
+    };
+    sum.is_multiple_of(11)
 }
 
 fn is_isbn13(s: &str) -> bool {
@@ -366,7 +399,7 @@ fn is_credit_card(s: &str) -> bool {
         sum += d;
         double = !double;
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// `time.Parse("2006-01-02", s)`.
@@ -377,7 +410,9 @@ pub(crate) fn is_date(s: &str) -> bool {
     }
     let num = |r: std::ops::Range<usize>| -> Option<u32> {
         let part = s.get(r)?;
-        part.bytes().all(|c| c.is_ascii_digit()).then(|| part.parse().ok())?
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())?
     };
     let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else {
         return false;
@@ -463,14 +498,18 @@ pub(crate) fn parse_go_duration(s: &str) -> Option<i128> {
     }
     let mut total: f64 = 0.0;
     while !rest.is_empty() {
-        let num_end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+        let num_end = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
         let number = &rest[..num_end];
         if number.is_empty() || number == "." {
             return None;
         }
         let value: f64 = number.parse().ok()?;
         rest = &rest[num_end..];
-        let unit_end = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        let unit_end = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
         let unit = &rest[..unit_end];
         rest = &rest[unit_end..];
         let mult: f64 = match unit {
@@ -524,9 +563,15 @@ mod tests {
         assert!(ok("isbn13", "978-0321751041"));
         assert!(ok("k8s-short-name", "my-name"));
         assert!(!ok("k8s-short-name", "My-name"));
-        assert_eq!(effective_format("string", "quantity").as_deref(), Some("quantity"));
+        assert_eq!(
+            effective_format("string", "quantity").as_deref(),
+            Some("quantity")
+        );
         assert_eq!(effective_format("string", "made-up"), None);
-        assert_eq!(effective_format("integer", "int32").as_deref(), Some("int32"));
+        assert_eq!(
+            effective_format("integer", "int32").as_deref(),
+            Some("int32")
+        );
         assert_eq!(effective_format("integer", "date-time"), None);
     }
 }

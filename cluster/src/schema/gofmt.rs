@@ -33,14 +33,22 @@ pub(crate) fn float_v(f: f64) -> String {
     } else if point as usize >= digits.len() {
         format!("{}{}", digits, "0".repeat(point as usize - digits.len()))
     } else {
-        format!("{}.{}", &digits[..point as usize], &digits[point as usize..])
+        format!(
+            "{}.{}",
+            &digits[..point as usize],
+            &digits[point as usize..]
+        )
     };
     format!("{sign}{s}")
 }
 
 fn sci_form(digits: &str, exp: i32) -> String {
     let (first, rest) = digits.split_at(1.min(digits.len()));
-    let mantissa = if rest.is_empty() { first.to_string() } else { format!("{first}.{rest}") };
+    let mantissa = if rest.is_empty() {
+        first.to_string()
+    } else {
+        format!("{first}.{rest}")
+    };
     let sign = if exp < 0 { '-' } else { '+' };
     format!("{mantissa}e{sign}{:02}", exp.unsigned_abs())
 }

@@ -8,7 +8,12 @@ use super::node::{ListType, Node};
 use crate::field::{FieldError, FieldPath};
 
 /// Reports duplicate set items and duplicate map-list keys under `node`.
-pub(crate) fn validate(node: &Node, obj: &Map<String, Value>, path: &FieldPath, errs: &mut Vec<FieldError>) {
+pub(crate) fn validate(
+    node: &Node,
+    obj: &Map<String, Value>,
+    path: &FieldPath,
+    errs: &mut Vec<FieldError>,
+) {
     if let Some(additional) = node.additional_schema() {
         for (k, v) in obj {
             walk(additional, v, &path.key(k), errs);
@@ -86,9 +91,16 @@ fn map_list(keys: &[String], items: &[Value], path: &FieldPath, errs: &mut Vec<F
         key
     };
     let item_keys: Vec<Map<String, Value>> = items.iter().map(key_of).collect();
-    for i in duplicates(item_keys.iter().map(|k| Value::Object(k.clone()).to_string())) {
+    for i in duplicates(
+        item_keys
+            .iter()
+            .map(|k| Value::Object(k.clone()).to_string()),
+    ) {
         if let Some(key) = item_keys.get(i) {
-            errs.push(FieldError::duplicate(path.index(i), Value::Object(key.clone())));
+            errs.push(FieldError::duplicate(
+                path.index(i),
+                Value::Object(key.clone()),
+            ));
         }
     }
 }

@@ -67,7 +67,10 @@ impl Structural {
     pub fn compile(schema: &Value, path: &FieldPath) -> Result<Structural, Vec<FieldError>> {
         let mut errors = Vec::new();
         if schema.get("nullable") == Some(&Value::Bool(true)) {
-            errors.push(FieldError::forbidden(path.child("nullable"), "nullable cannot be true at the root"));
+            errors.push(FieldError::forbidden(
+                path.child("nullable"),
+                "nullable cannot be true at the root",
+            ));
         }
         let structural_errors = structural::validate_structural(schema, path);
         let structural_ok = structural_errors.is_empty();
@@ -141,7 +144,10 @@ impl Structural {
         let mut paths = Vec::new();
         let mut scratch = String::new();
         prune::prune(Some(&self.root), obj, true, &mut scratch, &mut paths);
-        paths.into_iter().map(|p| format!("unknown field {}", gofmt::quote(&p))).collect()
+        paths
+            .into_iter()
+            .map(|p| format!("unknown field {}", gofmt::quote(&p)))
+            .collect()
     }
 
     /// The merge shape for server-side apply. `metadata` is [`Shape::Deduced`]: the

@@ -98,7 +98,9 @@ fn to_field_errors(base: &FieldPath, result: OaResult) -> Vec<FieldError> {
     let mut out = Vec::with_capacity(result.errors.len());
     for e in result.errors {
         match e {
-            OaError::Plain(message) => out.push(FieldError::invalid(base, Value::from(""), message)),
+            OaError::Plain(message) => {
+                out.push(FieldError::invalid(base, Value::from(""), message))
+            }
             OaError::Validation {
                 code,
                 name,
@@ -129,7 +131,10 @@ fn to_field_errors(base: &FieldPath, result: OaResult) -> Vec<FieldError> {
                     Code::TooLong => {
                         let max = valid.unwrap_or(-1);
                         let detail = if max >= 0 {
-                            format!("may not be more than {max} {}", if max == 1 { "byte" } else { "bytes" })
+                            format!(
+                                "may not be more than {max} {}",
+                                if max == 1 { "byte" } else { "bytes" }
+                            )
                         } else {
                             "value is too long".to_string()
                         };
@@ -154,7 +159,10 @@ fn to_field_errors(base: &FieldPath, result: OaResult) -> Vec<FieldError> {
 /// `field.TooMany` as the API server words it.
 pub(crate) fn too_many(path: &FieldPath, actual: i64, max: i64) -> FieldError {
     let detail = if max >= 0 {
-        format!("must have at most {max} {}", if max == 1 { "item" } else { "items" })
+        format!(
+            "must have at most {max} {}",
+            if max == 1 { "item" } else { "items" }
+        )
     } else {
         "has too many items".to_string()
     };
@@ -197,7 +205,10 @@ fn type_invalid(name: &str, type_name: &str, value: &str) -> OaError {
         Code::InvalidType,
         name,
         Some(Value::from(value)),
-        format!("{name} in body must be of type {type_name}: {}", quote(value)),
+        format!(
+            "{name} in body must be of type {type_name}: {}",
+            quote(value)
+        ),
     )
 }
 
@@ -268,17 +279,19 @@ fn validate_type(s: &Node, types: &[&str], format: &str, data: &Value, path: &st
         && contains("integer");
     let is_int_float = sch == "integer" && contains("number");
     let string_or_slice = matches!(data, Value::String(_) | Value::Array(_));
-    if !string_or_slice
-        && !format.is_empty()
-        && !(contains(sch) || data_format == format || is_float_int || is_int_float)
-    {
+    let type_matches = contains(sch) || is_float_int || is_int_float;
+    // A value that is neither a string nor an array must match the format's type.
+    let format_matches = format.is_empty() || type_matches || data_format == format;
+    if !string_or_slice && !format_matches {
         r.add(type_invalid(path, format, data_format));
         return r;
     }
-    if !(contains("number") || contains("integer")) && !format.is_empty() && string_or_slice {
+    // Strings and arrays with a format on a non-numeric type are not type-checked.
+    let numeric = contains("number") || contains("integer");
+    if string_or_slice && !format.is_empty() && !numeric {
         return r;
     }
-    if !(contains(sch) || is_float_int || is_int_float) {
+    if !type_matches {
         r.add(type_invalid(path, &types.join(","), sch));
     }
     r
@@ -357,7 +370,11 @@ fn validate_junctors(s: &Node, data: &Value, path: &str) -> OaResult {
             main.merge(r);
         }
         if validated != s.all_of.len() {
-            let additional = if validated == 0 { ". None validated" } else { "" };
+            let additional = if validated == 0 {
+                ". None validated"
+            } else {
+                ""
+            };
             main.add(OaError::Plain(format!(
                 "{} must validate all the schemas (allOf){additional}",
                 quote(path)
@@ -367,7 +384,10 @@ fn validate_junctors(s: &Node, data: &Value, path: &str) -> OaResult {
     if let Some(not) = &s.not
         && validate_node(not, data, path).is_valid()
     {
-        main.add(OaError::Plain(format!("{} must not validate the schema (not)", quote(path))));
+        main.add(OaError::Plain(format!(
+            "{} must not validate the schema (not)",
+            quote(path)
+        )));
     }
     main
 }
@@ -406,7 +426,10 @@ fn validate_string(s: &Node, text: &str, path: &str) -> OaResult {
                 Code::Other,
                 path,
                 value(),
-                format!("{path} in body should match '{}, but pattern is invalid'", p.source),
+                format!(
+                    "{path} in body should match '{}, but pattern is invalid'",
+                    p.source
+                ),
             )),
             Some(re) if !re.is_match(text) => r.add(OaError::validation(
                 Code::Other,
@@ -434,7 +457,9 @@ fn validate_number(s: &Node, n: &serde_json::Number, path: &str) -> OaResult {
             Some(i) => {
                 let f = factor as i64;
                 if f <= 0 {
-                    multiple.add(err(format!("factor MultipleOf declared for {path} must be positive: {f}")));
+                    multiple.add(err(format!(
+                        "factor MultipleOf declared for {path} must be positive: {f}"
+                    )));
                 } else if i % f != 0 {
                     multiple.add(err(format!("{path} in body should be a multiple of {f}")));
                 }
@@ -446,9 +471,16 @@ fn validate_number(s: &Node, n: &serde_json::Number, path: &str) -> OaResult {
                         float_v(factor)
                     )));
                 } else {
-                    let mult = if factor < 1.0 { 1.0 / factor * float } else { float / factor };
+                    let mult = if factor < 1.0 {
+                        1.0 / factor * float
+                    } else {
+                        float / factor
+                    };
                     if !is_json_integer(mult) {
-                        multiple.add(err(format!("{path} in body should be a multiple of {}", float_v(factor))));
+                        multiple.add(err(format!(
+                            "{path} in body should be a multiple of {}",
+                            float_v(factor)
+                        )));
                     }
                 }
             }
@@ -461,10 +493,17 @@ fn validate_number(s: &Node, n: &serde_json::Number, path: &str) -> OaResult {
                 let m = max as i64;
                 ((!excl && i > m) || (excl && i >= m), m.to_string())
             }
-            None => ((!excl && float > max) || (excl && float >= max), float_v(max)),
+            None => (
+                (!excl && float > max) || (excl && float >= max),
+                float_v(max),
+            ),
         };
         if fails {
-            let word = if excl { "less than" } else { "less than or equal to" };
+            let word = if excl {
+                "less than"
+            } else {
+                "less than or equal to"
+            };
             maximum.add(err(format!("{path} in body should be {word} {shown}")));
         }
     }
@@ -475,10 +514,17 @@ fn validate_number(s: &Node, n: &serde_json::Number, path: &str) -> OaResult {
                 let m = min as i64;
                 ((!excl && i < m) || (excl && i <= m), m.to_string())
             }
-            None => ((!excl && float < min) || (excl && float <= min), float_v(min)),
+            None => (
+                (!excl && float < min) || (excl && float <= min),
+                float_v(min),
+            ),
         };
         if fails {
-            let word = if excl { "greater than" } else { "greater than or equal to" };
+            let word = if excl {
+                "greater than"
+            } else {
+                "greater than or equal to"
+            };
             minimum.add(err(format!("{path} in body should be {word} {shown}")));
         }
     }
@@ -520,7 +566,10 @@ fn validate_array(s: &Node, items: &[Value], path: &str) -> OaResult {
         });
     }
     if s.unique_items {
-        let duplicate = items.iter().enumerate().any(|(i, a)| items[..i].contains(a));
+        let duplicate = items
+            .iter()
+            .enumerate()
+            .any(|(i, a)| items[..i].contains(a));
         if duplicate {
             r.add(OaError::validation(
                 Code::Other,
@@ -547,7 +596,12 @@ fn enum_matches(data: &Value, candidate: &Value) -> bool {
         // Go can convert an integer to a string (as a code point).
         (Value::Number(a), Value::String(b)) => a
             .as_i64()
-            .map(|i| u32::try_from(i).ok().and_then(char::from_u32).unwrap_or('\u{FFFD}'))
+            .map(|i| {
+                u32::try_from(i)
+                    .ok()
+                    .and_then(char::from_u32)
+                    .unwrap_or('\u{FFFD}')
+            })
             .is_some_and(|c| b.chars().eq(std::iter::once(c))),
         _ => data == candidate,
     }
@@ -561,7 +615,12 @@ fn validate_enum(s: &Node, data: &Value, path: &str) -> OaResult {
     if values.is_empty() {
         return r;
     }
-    if !data.is_null() && values.iter().filter(|v| !v.is_null()).any(|v| enum_matches(data, v)) {
+    if !data.is_null()
+        && values
+            .iter()
+            .filter(|v| !v.is_null())
+            .any(|v| enum_matches(data, v))
+    {
         return r;
     }
     r.add(OaError::Validation {
@@ -640,7 +699,11 @@ fn validate_object(s: &Node, map: &Map<String, Value>, path: &str) -> OaResult {
     }
     for (name, prop) in &s.properties {
         if let Some(value) = map.get(name) {
-            let child = if path.is_empty() { name.clone() } else { format!("{path}.{name}") };
+            let child = if path.is_empty() {
+                name.clone()
+            } else {
+                format!("{path}.{name}")
+            };
             r.merge(validate_node(prop, value, &child));
         }
     }

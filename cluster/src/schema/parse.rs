@@ -56,7 +56,12 @@ impl Scope {
 }
 
 /// Compiles the root schema.
-pub(crate) fn parse_root(raw: &Value, path: &FieldPath, cel_enabled: bool, out: &mut Collected) -> Node {
+pub(crate) fn parse_root(
+    raw: &Value,
+    path: &FieldPath,
+    cel_enabled: bool,
+    out: &mut Collected,
+) -> Node {
     let scope = Scope {
         allow_defaults: true,
         disallow_defaults_reason: String::new(),
@@ -67,11 +72,21 @@ pub(crate) fn parse_root(raw: &Value, path: &FieldPath, cel_enabled: bool, out: 
     parse(raw, path, &scope, true, true, out)
 }
 
-fn parse(raw: &Value, path: &FieldPath, scope: &Scope, is_root: bool, spine: bool, out: &mut Collected) -> Node {
+fn parse(
+    raw: &Value,
+    path: &FieldPath,
+    scope: &Scope,
+    is_root: bool,
+    spine: bool,
+    out: &mut Collected,
+) -> Node {
     let mut node = Node::default();
     let Value::Object(m) = raw else {
-        out.schema
-            .push(FieldError::invalid(path, raw.clone(), "must be a JSON schema object"));
+        out.schema.push(FieldError::invalid(
+            path,
+            raw.clone(),
+            "must be a JSON schema object",
+        ));
         return node;
     };
     let errors_before = out.schema.len();
@@ -81,9 +96,11 @@ fn parse(raw: &Value, path: &FieldPath, scope: &Scope, is_root: bool, spine: boo
     if let Some(t) = m.get("type") {
         match t.as_str() {
             Some(s) => type_name = s.to_string(),
-            None => out
-                .schema
-                .push(FieldError::invalid(path.child("type"), t.clone(), "must be a string")),
+            None => out.schema.push(FieldError::invalid(
+                path.child("type"),
+                t.clone(),
+                "must be a string",
+            )),
         }
     }
     if !type_name.is_empty() {
@@ -120,7 +137,11 @@ fn parse(raw: &Value, path: &FieldPath, scope: &Scope, is_root: bool, spine: boo
 
     // `format`: kept only where the API server supports it for this type.
     if let Some(f) = get_str(m, "format", path, out) {
-        let ty_for_format = if node.int_or_string { "" } else { type_name.as_str() };
+        let ty_for_format = if node.int_or_string {
+            ""
+        } else {
+            type_name.as_str()
+        };
         node.format_name = effective_format(ty_for_format, &f);
         node.format = node.format_name.as_deref().and_then(Format::lookup);
     }
@@ -130,10 +151,16 @@ fn parse(raw: &Value, path: &FieldPath, scope: &Scope, is_root: bool, spine: boo
     // Value validations.
     node.required = match m.get("required") {
         None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(items)) => items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
         Some(other) => {
-            out.schema
-                .push(FieldError::invalid(path.child("required"), other.clone(), "must be a list of strings"));
+            out.schema.push(FieldError::invalid(
+                path.child("required"),
+                other.clone(),
+                "must be a list of strings",
+            ));
             Vec::new()
         }
     };
@@ -141,8 +168,11 @@ fn parse(raw: &Value, path: &FieldPath, scope: &Scope, is_root: bool, spine: boo
         None | Some(Value::Null) => None,
         Some(Value::Array(items)) => Some(items.clone()),
         Some(other) => {
-            out.schema
-                .push(FieldError::invalid(path.child("enum"), other.clone(), "must be a list"));
+            out.schema.push(FieldError::invalid(
+                path.child("enum"),
+                other.clone(),
+                "must be a list",
+            ));
             None
         }
     };
@@ -155,7 +185,10 @@ fn parse(raw: &Value, path: &FieldPath, scope: &Scope, is_root: bool, spine: boo
                 out.schema.push(FieldError::invalid(
                     path.child("pattern"),
                     Value::from(p.as_str()),
-                    format!("must be a valid regular expression, but isn't: {}", first_line(&e.to_string())),
+                    format!(
+                        "must be a valid regular expression, but isn't: {}",
+                        first_line(&e.to_string())
+                    ),
                 ));
                 None
             }
@@ -209,7 +242,14 @@ fn parse(raw: &Value, path: &FieldPath, scope: &Scope, is_root: bool, spine: boo
             } else {
                 scope.clone()
             };
-            let child = parse(schema, &path.child("additionalProperties"), &sub, false, spine, out);
+            let child = parse(
+                schema,
+                &path.child("additionalProperties"),
+                &sub,
+                false,
+                spine,
+                out,
+            );
             node.additional = Some(Additional::Schema(Box::new(child)));
         }
         Some(other) => out.schema.push(FieldError::invalid(
@@ -221,7 +261,10 @@ fn parse(raw: &Value, path: &FieldPath, scope: &Scope, is_root: bool, spine: boo
 
     // `properties`
     let map_type = get_str(m, "x-kubernetes-map-type", path, out);
-    let map_correlatable = matches!(map_type.as_deref(), None | Some("granular") | Some("atomic"));
+    let map_correlatable = matches!(
+        map_type.as_deref(),
+        None | Some("granular") | Some("atomic")
+    );
     if let Some(props) = m.get("properties") {
         match props {
             Value::Object(props) => {
@@ -231,13 +274,22 @@ fn parse(raw: &Value, path: &FieldPath, scope: &Scope, is_root: bool, spine: boo
                     if !map_correlatable {
                         sub = sub.forbid_old_self(path);
                     }
-                    if (is_root || node.embedded) && matches!(name.as_str(), "metadata" | "kind" | "apiVersion") {
+                    if (is_root || node.embedded)
+                        && matches!(name.as_str(), "metadata" | "kind" | "apiVersion")
+                    {
                         sub.inside_resource_meta = true;
                         if is_root {
                             sub = sub.forbid_defaults(&format!("in top-level {name}"));
                         }
                     }
-                    let child = parse(schema, &path.child("properties").key(name), &sub, false, spine, out);
+                    let child = parse(
+                        schema,
+                        &path.child("properties").key(name),
+                        &sub,
+                        false,
+                        spine,
+                        out,
+                    );
                     parsed.insert(name.clone(), child);
                 }
                 node.properties = parsed;
@@ -253,7 +305,14 @@ fn parse(raw: &Value, path: &FieldPath, scope: &Scope, is_root: bool, spine: boo
 
     // Value-validation branches: same scope, never on the structural spine.
     if let Some(not) = m.get("not").filter(|v| !v.is_null()) {
-        node.not = Some(Box::new(parse(not, &path.child("not"), scope, false, false, out)));
+        node.not = Some(Box::new(parse(
+            not,
+            &path.child("not"),
+            scope,
+            false,
+            false,
+            out,
+        )));
     }
     node.all_of = parse_list(m, "allOf", path, scope, out);
     node.one_of = parse_list(m, "oneOf", path, scope, out);
@@ -269,7 +328,14 @@ fn parse(raw: &Value, path: &FieldPath, scope: &Scope, is_root: bool, spine: boo
             } else {
                 scope.clone()
             };
-            node.items = Some(Box::new(parse(items, &path.child("items"), &sub, false, spine, out)));
+            node.items = Some(Box::new(parse(
+                items,
+                &path.child("items"),
+                &sub,
+                false,
+                spine,
+                out,
+            )));
         }
         Some(Value::Array(_)) => {} // reported by `check_standard`
         Some(other) => out.schema.push(FieldError::invalid(
@@ -331,7 +397,13 @@ fn parse(raw: &Value, path: &FieldPath, scope: &Scope, is_root: bool, spine: boo
     node
 }
 
-fn parse_list(m: &Map<String, Value>, key: &str, path: &FieldPath, scope: &Scope, out: &mut Collected) -> Vec<Node> {
+fn parse_list(
+    m: &Map<String, Value>,
+    key: &str,
+    path: &FieldPath,
+    scope: &Scope,
+    out: &mut Collected,
+) -> Vec<Node> {
     match m.get(key) {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(items)) => items
@@ -340,45 +412,79 @@ fn parse_list(m: &Map<String, Value>, key: &str, path: &FieldPath, scope: &Scope
             .map(|(i, s)| parse(s, &path.child(key).index(i), scope, false, false, out))
             .collect(),
         Some(other) => {
-            out.schema
-                .push(FieldError::invalid(path.child(key), other.clone(), "must be a list of schemas"));
+            out.schema.push(FieldError::invalid(
+                path.child(key),
+                other.clone(),
+                "must be a list of schemas",
+            ));
             Vec::new()
         }
     }
 }
 
 /// `specStandardValidatorV3.validate`: keywords CRDs do not support.
-fn check_standard(m: &Map<String, Value>, type_name: &str, embedded: bool, path: &FieldPath, scope: &Scope, out: &mut Collected) {
+fn check_standard(
+    m: &Map<String, Value>,
+    type_name: &str,
+    embedded: bool,
+    path: &FieldPath,
+    scope: &Scope,
+    out: &mut Collected,
+) {
     if m.get("default").is_some_and(|d| !d.is_null()) && !scope.allow_defaults {
         let mut detail = "must not be set".to_string();
         if !scope.disallow_defaults_reason.is_empty() {
             detail.push(' ');
             detail.push_str(&scope.disallow_defaults_reason);
         }
-        out.schema.push(FieldError::forbidden(path.child("default"), detail));
+        out.schema
+            .push(FieldError::forbidden(path.child("default"), detail));
     }
-    let present = |k: &str| m.get(k).is_some_and(|v| !v.is_null() && v != &Value::String(String::new()));
+    let present = |k: &str| {
+        m.get(k)
+            .is_some_and(|v| !v.is_null() && v != &Value::String(String::new()))
+    };
     if present("id") {
-        out.schema.push(FieldError::forbidden(path.child("id"), "id is not supported"));
+        out.schema.push(FieldError::forbidden(
+            path.child("id"),
+            "id is not supported",
+        ));
     }
     if present("additionalItems") {
-        out.schema
-            .push(FieldError::forbidden(path.child("additionalItems"), "additionalItems is not supported"));
+        out.schema.push(FieldError::forbidden(
+            path.child("additionalItems"),
+            "additionalItems is not supported",
+        ));
     }
-    if m.get("patternProperties").and_then(Value::as_object).is_some_and(|p| !p.is_empty()) {
-        out.schema
-            .push(FieldError::forbidden(path.child("patternProperties"), "patternProperties is not supported"));
+    if m.get("patternProperties")
+        .and_then(Value::as_object)
+        .is_some_and(|p| !p.is_empty())
+    {
+        out.schema.push(FieldError::forbidden(
+            path.child("patternProperties"),
+            "patternProperties is not supported",
+        ));
     }
-    if m.get("definitions").and_then(Value::as_object).is_some_and(|p| !p.is_empty()) {
-        out.schema
-            .push(FieldError::forbidden(path.child("definitions"), "definitions is not supported"));
+    if m.get("definitions")
+        .and_then(Value::as_object)
+        .is_some_and(|p| !p.is_empty())
+    {
+        out.schema.push(FieldError::forbidden(
+            path.child("definitions"),
+            "definitions is not supported",
+        ));
     }
     if present("dependencies") {
-        out.schema
-            .push(FieldError::forbidden(path.child("dependencies"), "dependencies is not supported"));
+        out.schema.push(FieldError::forbidden(
+            path.child("dependencies"),
+            "dependencies is not supported",
+        ));
     }
     if present("$ref") {
-        out.schema.push(FieldError::forbidden(path.child("$ref"), "$ref is not supported"));
+        out.schema.push(FieldError::forbidden(
+            path.child("$ref"),
+            "$ref is not supported",
+        ));
     }
     if type_name == "null" {
         out.schema.push(FieldError::forbidden(
@@ -410,7 +516,10 @@ fn check_list_type(
     out: &mut Collected,
 ) {
     let items = m.get("items").and_then(Value::as_object);
-    let item_type = items.and_then(|i| i.get("type")).and_then(Value::as_str).unwrap_or("");
+    let item_type = items
+        .and_then(|i| i.get("type"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
     if let Some(lt) = list_type {
         if type_name != "array" {
             if type_name.is_empty() {
@@ -554,7 +663,10 @@ fn check_list_type(
                 }
                 if prop.get("nullable").and_then(Value::as_bool) == Some(true) {
                     out.schema.push(FieldError::forbidden(
-                        path.child("items").child("properties").key(k).child("nullable"),
+                        path.child("items")
+                            .child("properties")
+                            .key(k)
+                            .child("nullable"),
                         "this property is in x-kubernetes-list-map-keys, so it cannot be nullable",
                     ));
                 }
@@ -564,7 +676,11 @@ fn check_list_type(
 }
 
 fn first_line(s: &str) -> String {
-    s.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
+    s.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn get_bool(m: &Map<String, Value>, key: &str, path: &FieldPath, out: &mut Collected) -> bool {
@@ -572,58 +688,94 @@ fn get_bool(m: &Map<String, Value>, key: &str, path: &FieldPath, out: &mut Colle
         None | Some(Value::Null) => false,
         Some(Value::Bool(b)) => *b,
         Some(other) => {
-            out.schema
-                .push(FieldError::invalid(path.child(key), other.clone(), "must be a boolean"));
+            out.schema.push(FieldError::invalid(
+                path.child(key),
+                other.clone(),
+                "must be a boolean",
+            ));
             false
         }
     }
 }
 
-fn get_str(m: &Map<String, Value>, key: &str, path: &FieldPath, out: &mut Collected) -> Option<String> {
+fn get_str(
+    m: &Map<String, Value>,
+    key: &str,
+    path: &FieldPath,
+    out: &mut Collected,
+) -> Option<String> {
     match m.get(key) {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => Some(s.clone()),
         Some(other) => {
-            out.schema
-                .push(FieldError::invalid(path.child(key), other.clone(), "must be a string"));
+            out.schema.push(FieldError::invalid(
+                path.child(key),
+                other.clone(),
+                "must be a string",
+            ));
             None
         }
     }
 }
 
-fn get_f64(m: &Map<String, Value>, key: &str, path: &FieldPath, out: &mut Collected) -> Option<f64> {
+fn get_f64(
+    m: &Map<String, Value>,
+    key: &str,
+    path: &FieldPath,
+    out: &mut Collected,
+) -> Option<f64> {
     match m.get(key) {
         None | Some(Value::Null) => None,
         Some(Value::Number(n)) => n.as_f64(),
         Some(other) => {
-            out.schema
-                .push(FieldError::invalid(path.child(key), other.clone(), "must be a number"));
+            out.schema.push(FieldError::invalid(
+                path.child(key),
+                other.clone(),
+                "must be a number",
+            ));
             None
         }
     }
 }
 
-fn get_i64(m: &Map<String, Value>, key: &str, path: &FieldPath, out: &mut Collected) -> Option<i64> {
+fn get_i64(
+    m: &Map<String, Value>,
+    key: &str,
+    path: &FieldPath,
+    out: &mut Collected,
+) -> Option<i64> {
     match m.get(key) {
         None | Some(Value::Null) => None,
         Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64(),
         Some(other) => {
-            out.schema
-                .push(FieldError::invalid(path.child(key), other.clone(), "must be an integer"));
+            out.schema.push(FieldError::invalid(
+                path.child(key),
+                other.clone(),
+                "must be an integer",
+            ));
             None
         }
     }
 }
 
-fn get_string_list(m: &Map<String, Value>, key: &str, path: &FieldPath, out: &mut Collected) -> Vec<String> {
+fn get_string_list(
+    m: &Map<String, Value>,
+    key: &str,
+    path: &FieldPath,
+    out: &mut Collected,
+) -> Vec<String> {
     match m.get(key) {
         None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(items)) if items.iter().all(Value::is_string) => {
-            items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()
-        }
+        Some(Value::Array(items)) if items.iter().all(Value::is_string) => items
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
         Some(other) => {
-            out.schema
-                .push(FieldError::invalid(path.child(key), other.clone(), "must be a list of strings"));
+            out.schema.push(FieldError::invalid(
+                path.child(key),
+                other.clone(),
+                "must be a list of strings",
+            ));
             Vec::new()
         }
     }

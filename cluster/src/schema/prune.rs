@@ -30,7 +30,13 @@ const OBJECT_META_FIELDS: &[&str] = &[
 
 /// Prunes `value` against `node` (a resource root when `resource_root`), appending
 /// the dotted paths of dropped fields under `path` to `pruned`.
-pub(crate) fn prune(node: Option<&Node>, value: &mut Value, resource_root: bool, path: &mut String, pruned: &mut Vec<String>) {
+pub(crate) fn prune(
+    node: Option<&Node>,
+    value: &mut Value,
+    resource_root: bool,
+    path: &mut String,
+    pruned: &mut Vec<String>,
+) {
     if let Some(n) = node
         && n.preserve_unknown
     {
@@ -80,7 +86,13 @@ pub(crate) fn prune(node: Option<&Node>, value: &mut Value, resource_root: bool,
             for (i, item) in items.iter_mut().enumerate() {
                 let len = path.len();
                 path.push_str(&format!("[{i}]"));
-                prune(item_schema, item, item_schema.is_some_and(|s| s.embedded), path, pruned);
+                prune(
+                    item_schema,
+                    item,
+                    item_schema.is_some_and(|s| s.embedded),
+                    path,
+                    pruned,
+                );
                 path.truncate(len);
             }
         }
@@ -88,7 +100,13 @@ pub(crate) fn prune(node: Option<&Node>, value: &mut Value, resource_root: bool,
     }
 }
 
-fn skip_prune(n: &Node, value: &mut Value, resource_root: bool, path: &mut String, pruned: &mut Vec<String>) {
+fn skip_prune(
+    n: &Node,
+    value: &mut Value,
+    resource_root: bool,
+    path: &mut String,
+    pruned: &mut Vec<String>,
+) {
     match value {
         Value::Object(map) => {
             let embedded = resource_root || n.embedded;
@@ -120,7 +138,7 @@ fn skip_prune(n: &Node, value: &mut Value, resource_root: bool, path: &mut Strin
     }
 }
 
-fn prune_embedded_metadata(v: &mut Value, path: &mut String, pruned: &mut Vec<String>) {
+fn prune_embedded_metadata(v: &mut Value, path: &str, pruned: &mut Vec<String>) {
     let Value::Object(meta) = v else { return };
     let unknown: Vec<String> = meta
         .keys()
@@ -141,5 +159,9 @@ fn push_key(path: &mut String, key: &str) {
 }
 
 fn join(path: &str, key: &str) -> String {
-    if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
 }

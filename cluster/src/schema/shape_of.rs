@@ -12,13 +12,22 @@ pub(crate) fn shape(node: &Node, resource_root: bool) -> Shape {
     if node.int_or_string {
         return Shape::Scalar;
     }
-    let is_object = node.ty == Some(JsonType::Object) || (node.ty.is_none() && !node.properties.is_empty());
-    if node.preserve_unknown && node.properties.is_empty() && node.additional.is_none() && !resource_root {
+    let is_object =
+        node.ty == Some(JsonType::Object) || (node.ty.is_none() && !node.properties.is_empty());
+    if node.preserve_unknown
+        && node.properties.is_empty()
+        && node.additional.is_none()
+        && !resource_root
+    {
         return Shape::Deduced;
     }
     match node.ty {
         Some(JsonType::Array) => {
-            let items = node.items.as_deref().map(|i| shape(i, false)).unwrap_or(Shape::Deduced);
+            let items = node
+                .items
+                .as_deref()
+                .map(|i| shape(i, false))
+                .unwrap_or(Shape::Deduced);
             let kind = match &node.list_type {
                 Some(ListType::Set) => ListKind::Set,
                 Some(ListType::Map(keys)) => ListKind::Map { keys: keys.clone() },

@@ -65,7 +65,10 @@ fn is_int_or_string_any_of(any_of: Option<&Value>) -> bool {
 fn invariants(s: &Map<String, Value>, lvl: Level, path: &FieldPath, errs: &mut Vec<FieldError>) {
     let ty = str_of(s, "type");
     if ty == "array" && obj(s, "items").is_none() {
-        errs.push(FieldError::required(path.child("items"), "must be specified"));
+        errs.push(FieldError::required(
+            path.child("items"),
+            "must be specified",
+        ));
     }
     if let Some(items) = obj(s, "items") {
         invariants(items, Level::Item, &path.child("items"), errs);
@@ -145,7 +148,11 @@ fn invariants(s: &Map<String, Value>, lvl: Level, path: &FieldPath, errs: &mut V
         ));
     }
     if lvl == Level::Root && !ty.is_empty() && ty != "object" {
-        errs.push(FieldError::invalid(path.child("type"), Value::from(ty), "must be object at the root"));
+        errs.push(FieldError::invalid(
+            path.child("type"),
+            Value::from(ty),
+            "must be object at the root",
+        ));
     }
 
     let props = obj(s, "properties");
@@ -164,7 +171,13 @@ fn invariants(s: &Map<String, Value>, lvl: Level, path: &FieldPath, errs: &mut V
         }
     }
     if let Some(meta) = props.and_then(|p| obj(p, "metadata")) {
-        metadata_invariants(meta, check_metadata, lvl, &path.child("properties").key("metadata"), errs);
+        metadata_invariants(
+            meta,
+            check_metadata,
+            lvl,
+            &path.child("properties").key("metadata"),
+            errs,
+        );
     }
     if embedded && !preserve && props.is_none_or(|p| p.is_empty()) {
         errs.push(FieldError::required(
@@ -174,10 +187,20 @@ fn invariants(s: &Map<String, Value>, lvl: Level, path: &FieldPath, errs: &mut V
     }
 }
 
-fn metadata_invariants(s: &Map<String, Value>, check_metadata: bool, lvl: Level, path: &FieldPath, errs: &mut Vec<FieldError>) {
+fn metadata_invariants(
+    s: &Map<String, Value>,
+    check_metadata: bool,
+    lvl: Level,
+    path: &FieldPath,
+    errs: &mut Vec<FieldError>,
+) {
     let ty = str_of(s, "type");
     if check_metadata && ty != "object" {
-        errs.push(FieldError::invalid(path.child("type"), Value::from(ty), "must be object"));
+        errs.push(FieldError::invalid(
+            path.child("type"),
+            Value::from(ty),
+            "must be object",
+        ));
     }
     if lvl != Level::Root {
         return;
@@ -205,7 +228,12 @@ fn value_validation(
     path: &FieldPath,
     errs: &mut Vec<FieldError>,
 ) {
-    let list = |key: &str| s.get(key).and_then(Value::as_array).cloned().unwrap_or_default();
+    let list = |key: &str| {
+        s.get(key)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
     if !skip_any_of {
         for (i, v) in list("anyOf").iter().enumerate() {
             if let Value::Object(v) = v {
@@ -229,7 +257,14 @@ fn value_validation(
     }
 }
 
-fn nested(v: &Map<String, Value>, skip_any_of: bool, skip_all_of_any_of: bool, lvl: Level, path: &FieldPath, errs: &mut Vec<FieldError>) {
+fn nested(
+    v: &Map<String, Value>,
+    skip_any_of: bool,
+    skip_all_of_any_of: bool,
+    lvl: Level,
+    path: &FieldPath,
+    errs: &mut Vec<FieldError>,
+) {
     value_validation(v, skip_any_of, skip_all_of_any_of, lvl, path, errs);
     if let Some(items) = obj(v, "items") {
         nested(items, false, false, lvl, &path.child("items"), errs);
@@ -237,7 +272,14 @@ fn nested(v: &Map<String, Value>, skip_any_of: bool, skip_all_of_any_of: bool, l
     if let Some(props) = obj(v, "properties") {
         for (k, p) in props {
             if let Value::Object(p) = p {
-                nested(p, false, false, Level::Field, &path.child("properties").key(k), errs);
+                nested(
+                    p,
+                    false,
+                    false,
+                    Level::Field,
+                    &path.child("properties").key(k),
+                    errs,
+                );
             }
         }
     }
@@ -248,7 +290,11 @@ fn nested(v: &Map<String, Value>, skip_any_of: bool, skip_all_of_any_of: bool, l
         forbid(errs, "type", "must be empty to be structural");
     }
     if v.get("additionalProperties").is_some_and(|a| !a.is_null()) {
-        forbid(errs, "additionalProperties", "must be undefined to be structural");
+        forbid(
+            errs,
+            "additionalProperties",
+            "must be undefined to be structural",
+        );
     }
     if v.get("default").is_some_and(|d| !d.is_null()) {
         forbid(errs, "default", "must be undefined to be structural");
@@ -272,7 +318,11 @@ fn nested(v: &Map<String, Value>, skip_any_of: bool, skip_all_of_any_of: bool, l
         }
     }
     if set(v, "x-kubernetes-list-map-keys") {
-        forbid(errs, "x-kubernetes-list-map-keys", "must be empty to be structural");
+        forbid(
+            errs,
+            "x-kubernetes-list-map-keys",
+            "must be empty to be structural",
+        );
     }
     for key in ["x-kubernetes-list-type", "x-kubernetes-map-type"] {
         if v.get(key).is_some_and(|x| !x.is_null()) {
@@ -280,7 +330,11 @@ fn nested(v: &Map<String, Value>, skip_any_of: bool, skip_all_of_any_of: bool, l
         }
     }
     if set(v, "x-kubernetes-validations") {
-        forbid(errs, "x-kubernetes-validations", "must be empty to be structural");
+        forbid(
+            errs,
+            "x-kubernetes-validations",
+            "must be empty to be structural",
+        );
     }
     if obj(v, "properties").is_some_and(|p| p.contains_key("metadata")) {
         errs.push(FieldError::forbidden(
@@ -299,14 +353,23 @@ fn completeness(
     errs: &mut Vec<FieldError>,
 ) {
     let Some(s) = s else {
-        errs.push(FieldError::required(s_path, format!("because it is defined in {v_path}")));
+        errs.push(FieldError::required(
+            s_path,
+            format!("because it is defined in {v_path}"),
+        ));
         return;
     };
     if let Some(not) = obj(v, "not") {
         nested_completeness(not, s, s_path, &v_path.child("not"), errs);
     }
     for key in ["allOf", "anyOf", "oneOf"] {
-        for (i, branch) in v.get(key).and_then(Value::as_array).into_iter().flatten().enumerate() {
+        for (i, branch) in v
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
             if let Value::Object(b) = branch {
                 nested_completeness(b, s, s_path, &v_path.child(key).index(i), errs);
             }
@@ -324,7 +387,13 @@ fn nested_completeness(
     completeness(v, Some(s), s_path, v_path, errs);
     if let Some(items) = obj(v, "items") {
         match obj(s, "items") {
-            Some(s_items) => nested_completeness(items, s_items, &s_path.child("items"), &v_path.child("items"), errs),
+            Some(s_items) => nested_completeness(
+                items,
+                s_items,
+                &s_path.child("items"),
+                &v_path.child("items"),
+                errs,
+            ),
             None => errs.push(FieldError::required(
                 s_path.child("items"),
                 format!("because it is defined in {}", v_path.child("items")),

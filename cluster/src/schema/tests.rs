@@ -38,31 +38,41 @@ fn table() -> Vec<(&'static str, Value, Value, Vec<&'static str>)> {
             "integer given a string",
             obj(json!({"replicas": {"type": "integer"}})),
             json!({"replicas": "three"}),
-            vec![r#"spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string""#],
+            vec![
+                r#"spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string""#,
+            ],
         ),
         (
             "string given an integer",
             obj(json!({"name": {"type": "string"}})),
             json!({"name": 5}),
-            vec![r#"spec.name: Invalid value: "integer": spec.name in body must be of type string: "integer""#],
+            vec![
+                r#"spec.name: Invalid value: "integer": spec.name in body must be of type string: "integer""#,
+            ],
         ),
         (
             "boolean given a string",
             obj(json!({"flag": {"type": "boolean"}})),
             json!({"flag": "yes"}),
-            vec![r#"spec.flag: Invalid value: "string": spec.flag in body must be of type boolean: "string""#],
+            vec![
+                r#"spec.flag: Invalid value: "string": spec.flag in body must be of type boolean: "string""#,
+            ],
         ),
         (
             "object given an array",
             obj(json!({"o": {"type": "object"}})),
             json!({"o": [1]}),
-            vec![r#"spec.o: Invalid value: "array": spec.o in body must be of type object: "array""#],
+            vec![
+                r#"spec.o: Invalid value: "array": spec.o in body must be of type object: "array""#,
+            ],
         ),
         (
             "array given an object",
             obj(json!({"l": {"type": "array", "items": {"type": "string"}}})),
             json!({"l": {"a": 1}}),
-            vec![r#"spec.l: Invalid value: "object": spec.l in body must be of type array: "object""#],
+            vec![
+                r#"spec.l: Invalid value: "object": spec.l in body must be of type array: "object""#,
+            ],
         ),
         (
             "number accepts an integer",
@@ -80,13 +90,17 @@ fn table() -> Vec<(&'static str, Value, Value, Vec<&'static str>)> {
             "integer given a fraction",
             obj(json!({"replicas": {"type": "integer"}})),
             json!({"replicas": 1.5}),
-            vec![r#"spec.replicas: Invalid value: "number": spec.replicas in body must be of type integer: "number""#],
+            vec![
+                r#"spec.replicas: Invalid value: "number": spec.replicas in body must be of type integer: "number""#,
+            ],
         ),
         (
             "null where not nullable",
             obj(json!({"name": {"type": "string"}})),
             json!({"name": null}),
-            vec![r#"spec.name: Invalid value: "null": spec.name in body must be of type string: "null""#],
+            vec![
+                r#"spec.name: Invalid value: "null": spec.name in body must be of type string: "null""#,
+            ],
         ),
         (
             "null where nullable",
@@ -104,7 +118,9 @@ fn table() -> Vec<(&'static str, Value, Value, Vec<&'static str>)> {
             "enum of strings",
             obj(json!({"algorithm": {"type": "string", "enum": ["RSA", "ECDSA", "Ed25519"]}})),
             json!({"algorithm": "DSA"}),
-            vec![r#"spec.algorithm: Unsupported value: "DSA": supported values: "RSA", "ECDSA", "Ed25519""#],
+            vec![
+                r#"spec.algorithm: Unsupported value: "DSA": supported values: "RSA", "ECDSA", "Ed25519""#,
+            ],
         ),
         (
             "enum accepts a member",
@@ -146,7 +162,9 @@ fn table() -> Vec<(&'static str, Value, Value, Vec<&'static str>)> {
             "minLength",
             obj(json!({"name": {"type": "string", "minLength": 3}})),
             json!({"name": "ab"}),
-            vec![r#"spec.name: Invalid value: "ab": spec.name in body should be at least 3 chars long"#],
+            vec![
+                r#"spec.name: Invalid value: "ab": spec.name in body should be at least 3 chars long"#,
+            ],
         ),
         (
             "pattern",
@@ -164,7 +182,9 @@ fn table() -> Vec<(&'static str, Value, Value, Vec<&'static str>)> {
             "maximum",
             obj(json!({"replicas": {"type": "integer", "maximum": 10}})),
             json!({"replicas": 11}),
-            vec!["spec.replicas: Invalid value: 11: spec.replicas in body should be less than or equal to 10"],
+            vec![
+                "spec.replicas: Invalid value: 11: spec.replicas in body should be less than or equal to 10",
+            ],
         ),
         (
             "exclusiveMaximum",
@@ -176,7 +196,9 @@ fn table() -> Vec<(&'static str, Value, Value, Vec<&'static str>)> {
             "minimum",
             obj(json!({"replicas": {"type": "integer", "minimum": 0}})),
             json!({"replicas": -1}),
-            vec!["spec.replicas: Invalid value: -1: spec.replicas in body should be greater than or equal to 0"],
+            vec![
+                "spec.replicas: Invalid value: -1: spec.replicas in body should be greater than or equal to 0",
+            ],
         ),
         (
             "exclusiveMinimum",
@@ -188,7 +210,9 @@ fn table() -> Vec<(&'static str, Value, Value, Vec<&'static str>)> {
             "maximum on a float",
             obj(json!({"ratio": {"type": "number", "maximum": 1.5}})),
             json!({"ratio": 2.5}),
-            vec!["spec.ratio: Invalid value: 2.5: spec.ratio in body should be less than or equal to 1.5"],
+            vec![
+                "spec.ratio: Invalid value: 2.5: spec.ratio in body should be less than or equal to 1.5",
+            ],
         ),
         (
             "minimum and maximum both reported",
@@ -203,7 +227,9 @@ fn table() -> Vec<(&'static str, Value, Value, Vec<&'static str>)> {
             "multipleOf on an integer",
             obj(json!({"replicas": {"type": "integer", "multipleOf": 2}})),
             json!({"replicas": 7}),
-            vec!["spec.replicas: Invalid value: 7: spec.replicas in body should be a multiple of 2"],
+            vec![
+                "spec.replicas: Invalid value: 7: spec.replicas in body should be a multiple of 2",
+            ],
         ),
         (
             "multipleOf on a float",
@@ -231,13 +257,19 @@ fn table() -> Vec<(&'static str, Value, Value, Vec<&'static str>)> {
         ),
         (
             "minProperties",
-            obj(json!({"labels": {"type": "object", "minProperties": 1, "additionalProperties": {"type": "string"}}})),
+            obj(
+                json!({"labels": {"type": "object", "minProperties": 1, "additionalProperties": {"type": "string"}}}),
+            ),
             json!({"labels": {}}),
-            vec!["spec.labels: Invalid value: 0: spec.labels in body should have at least 1 properties"],
+            vec![
+                "spec.labels: Invalid value: 0: spec.labels in body should have at least 1 properties",
+            ],
         ),
         (
             "maxProperties",
-            obj(json!({"labels": {"type": "object", "maxProperties": 2, "additionalProperties": {"type": "string"}}})),
+            obj(
+                json!({"labels": {"type": "object", "maxProperties": 2, "additionalProperties": {"type": "string"}}}),
+            ),
             json!({"labels": {"a": "1", "b": "2", "c": "3"}}),
             vec!["spec.labels: Too many: 3: must have at most 2 items"],
         ),
@@ -245,37 +277,51 @@ fn table() -> Vec<(&'static str, Value, Value, Vec<&'static str>)> {
             "additionalProperties values",
             obj(json!({"labels": {"type": "object", "additionalProperties": {"type": "string"}}})),
             json!({"labels": {"app": 5}}),
-            vec![r#"spec.labels.app: Invalid value: "integer": spec.labels.app in body must be of type string: "integer""#],
+            vec![
+                r#"spec.labels.app: Invalid value: "integer": spec.labels.app in body must be of type string: "integer""#,
+            ],
         ),
         (
             "additionalProperties false",
             obj(json!({"closed": {"type": "object", "additionalProperties": false}})),
             json!({"closed": {"foo": "x"}}),
-            vec![r#"spec.closed: Invalid value: "foo": spec.closed.foo in body is a forbidden property"#],
+            vec![
+                r#"spec.closed: Invalid value: "foo": spec.closed.foo in body is a forbidden property"#,
+            ],
         ),
         (
             "array items",
             obj(json!({"ports": {"type": "array", "items": {"type": "integer"}}})),
             json!({"ports": [80, "http"]}),
-            vec![r#"spec.ports[1]: Invalid value: "string": spec.ports[1] in body must be of type integer: "string""#],
+            vec![
+                r#"spec.ports[1]: Invalid value: "string": spec.ports[1] in body must be of type integer: "string""#,
+            ],
         ),
         (
             "required inside list items",
-            obj(json!({"items": {"type": "array", "items": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}}})),
+            obj(
+                json!({"items": {"type": "array", "items": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}}}),
+            ),
             json!({"items": [{}]}),
             vec!["spec.items[0].name: Required value"],
         ),
         (
             "deeply nested",
-            obj(json!({"a": {"type": "object", "properties": {"b": {"type": "object", "properties": {"c": {"type": "integer"}}}}}})),
+            obj(
+                json!({"a": {"type": "object", "properties": {"b": {"type": "object", "properties": {"c": {"type": "integer"}}}}}}),
+            ),
             json!({"a": {"b": {"c": false}}}),
-            vec![r#"spec.a.b.c: Invalid value: "boolean": spec.a.b.c in body must be of type integer: "boolean""#],
+            vec![
+                r#"spec.a.b.c: Invalid value: "boolean": spec.a.b.c in body must be of type integer: "boolean""#,
+            ],
         ),
         (
             "date-time format",
             obj(json!({"at": {"type": "string", "format": "date-time"}})),
             json!({"at": "yesterday"}),
-            vec![r#"spec.at: Invalid value: "yesterday": spec.at in body must be of type date-time: "yesterday""#],
+            vec![
+                r#"spec.at: Invalid value: "yesterday": spec.at in body must be of type date-time: "yesterday""#,
+            ],
         ),
         (
             "date-time accepts RFC 3339",
@@ -293,19 +339,25 @@ fn table() -> Vec<(&'static str, Value, Value, Vec<&'static str>)> {
             "uuid format",
             obj(json!({"id": {"type": "string", "format": "uuid"}})),
             json!({"id": "not-a-uuid"}),
-            vec![r#"spec.id: Invalid value: "not-a-uuid": spec.id in body must be of type uuid: "not-a-uuid""#],
+            vec![
+                r#"spec.id: Invalid value: "not-a-uuid": spec.id in body must be of type uuid: "not-a-uuid""#,
+            ],
         ),
         (
             "ipv4 format",
             obj(json!({"ip": {"type": "string", "format": "ipv4"}})),
             json!({"ip": "300.1.1.1"}),
-            vec![r#"spec.ip: Invalid value: "300.1.1.1": spec.ip in body must be of type ipv4: "300.1.1.1""#],
+            vec![
+                r#"spec.ip: Invalid value: "300.1.1.1": spec.ip in body must be of type ipv4: "300.1.1.1""#,
+            ],
         ),
         (
             "duration format",
             obj(json!({"d": {"type": "string", "format": "duration"}})),
             json!({"d": "forever"}),
-            vec![r#"spec.d: Invalid value: "forever": spec.d in body must be of type duration: "forever""#],
+            vec![
+                r#"spec.d: Invalid value: "forever": spec.d in body must be of type duration: "forever""#,
+            ],
         ),
         (
             "duration format accepts Go durations",
@@ -323,17 +375,23 @@ fn table() -> Vec<(&'static str, Value, Value, Vec<&'static str>)> {
             "int-or-string rejects booleans",
             obj(json!({"port": {"x-kubernetes-int-or-string": true}})),
             json!({"port": true}),
-            vec![r#"spec.port: Invalid value: "boolean": spec.port in body must be of type integer,string: "boolean""#],
+            vec![
+                r#"spec.port: Invalid value: "boolean": spec.port in body must be of type integer,string: "boolean""#,
+            ],
         ),
         (
             "int-or-string accepts both",
-            obj(json!({"a": {"x-kubernetes-int-or-string": true}, "b": {"x-kubernetes-int-or-string": true}})),
+            obj(
+                json!({"a": {"x-kubernetes-int-or-string": true}, "b": {"x-kubernetes-int-or-string": true}}),
+            ),
             json!({"a": 80, "b": "http"}),
             vec![],
         ),
         (
             "int-or-string with the anyOf pattern",
-            obj(json!({"port": {"x-kubernetes-int-or-string": true, "anyOf": [{"type": "integer"}, {"type": "string"}]}})),
+            obj(
+                json!({"port": {"x-kubernetes-int-or-string": true, "anyOf": [{"type": "integer"}, {"type": "string"}]}}),
+            ),
             json!({"port": 1.5}),
             vec![
                 r#"spec.port: Invalid value: "number": spec.port in body must be of type integer,string: "number""#,
@@ -343,7 +401,9 @@ fn table() -> Vec<(&'static str, Value, Value, Vec<&'static str>)> {
         ),
         (
             "preserve-unknown-fields accepts anything",
-            obj(json!({"config": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}})),
+            obj(
+                json!({"config": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}),
+            ),
             json!({"config": {"a": [1, {"b": null}]}}),
             vec![],
         ),
@@ -366,7 +426,9 @@ fn table() -> Vec<(&'static str, Value, Value, Vec<&'static str>)> {
             "oneOf with two matches",
             json!({"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "string"}}, "oneOf": [{"required": ["a"]}, {"required": ["b"]}]}),
             json!({"a": "x", "b": "y"}),
-            vec![r#"Invalid value: "": "spec" must validate one and only one schema (oneOf). Found 2 valid alternatives"#],
+            vec![
+                r#"Invalid value: "": "spec" must validate one and only one schema (oneOf). Found 2 valid alternatives"#,
+            ],
         ),
         (
             "oneOf with no match",
@@ -394,7 +456,9 @@ fn table() -> Vec<(&'static str, Value, Value, Vec<&'static str>)> {
         ),
         (
             "list-type set duplicates",
-            obj(json!({"tags": {"type": "array", "x-kubernetes-list-type": "set", "items": {"type": "string"}}})),
+            obj(
+                json!({"tags": {"type": "array", "x-kubernetes-list-type": "set", "items": {"type": "string"}}}),
+            ),
             json!({"tags": ["a", "b", "a", "a"]}),
             vec![r#"spec.tags[2]: Duplicate value: "a""#],
         ),
@@ -406,22 +470,28 @@ fn table() -> Vec<(&'static str, Value, Value, Vec<&'static str>)> {
         ),
         (
             "list-type map duplicate keys",
-            obj(json!({"ports": {"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
-                "items": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}, "port": {"type": "integer"}}}}})),
+            obj(
+                json!({"ports": {"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
+                "items": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}, "port": {"type": "integer"}}}}}),
+            ),
             json!({"ports": [{"name": "http", "port": 80}, {"name": "http", "port": 8080}]}),
             vec![r#"spec.ports[1]: Duplicate value: {"name":"http"}"#],
         ),
         (
             "list-type map with two keys",
-            obj(json!({"ports": {"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["port", "protocol"],
-                "items": {"type": "object", "required": ["port", "protocol"], "properties": {"port": {"type": "integer"}, "protocol": {"type": "string"}}}}})),
+            obj(
+                json!({"ports": {"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["port", "protocol"],
+                "items": {"type": "object", "required": ["port", "protocol"], "properties": {"port": {"type": "integer"}, "protocol": {"type": "string"}}}}}),
+            ),
             json!({"ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}, {"port": 53, "protocol": "UDP"}]}),
             vec![r#"spec.ports[2]: Duplicate value: {"port":53,"protocol":"UDP"}"#],
         ),
         (
             "list-type map items must be objects",
-            obj(json!({"ports": {"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
-                "items": {"type": "object", "x-kubernetes-preserve-unknown-fields": true, "required": ["name"], "properties": {"name": {"type": "string"}}}}})),
+            obj(
+                json!({"ports": {"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
+                "items": {"type": "object", "x-kubernetes-preserve-unknown-fields": true, "required": ["name"], "properties": {"name": {"type": "string"}}}}}),
+            ),
             json!({"ports": [{"name": "a"}, "b"]}),
             vec![
                 r#"spec.ports[1]: Invalid value: "string": spec.ports[1] in body must be of type object: "string""#,
@@ -430,13 +500,20 @@ fn table() -> Vec<(&'static str, Value, Value, Vec<&'static str>)> {
         ),
         (
             "embedded resource needs apiVersion and kind",
-            obj(json!({"template": {"type": "object", "x-kubernetes-embedded-resource": true, "x-kubernetes-preserve-unknown-fields": true}})),
+            obj(
+                json!({"template": {"type": "object", "x-kubernetes-embedded-resource": true, "x-kubernetes-preserve-unknown-fields": true}}),
+            ),
             json!({"template": {"metadata": {"name": "x"}}}),
-            vec!["spec.template.apiVersion: Required value", "spec.template.kind: Required value"],
+            vec![
+                "spec.template.apiVersion: Required value",
+                "spec.template.kind: Required value",
+            ],
         ),
         (
             "embedded resource kind and name",
-            obj(json!({"template": {"type": "object", "x-kubernetes-embedded-resource": true, "x-kubernetes-preserve-unknown-fields": true}})),
+            obj(
+                json!({"template": {"type": "object", "x-kubernetes-embedded-resource": true, "x-kubernetes-preserve-unknown-fields": true}}),
+            ),
             json!({"template": {"apiVersion": "v1", "kind": "Config Map", "metadata": {"name": "a/b"}}}),
             vec![
                 r#"spec.template.kind: Invalid value: "Config Map": may have mixed case, but should otherwise match: a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"#,
@@ -468,7 +545,9 @@ fn value_validation_matches_the_api_server() {
         let s = compile(with_spec(spec_schema));
         let got = messages(&s.validate(&object(spec), None));
         if got != expected {
-            failures.push(format!("{name}:\n  got      {got:#?}\n  expected {expected:#?}"));
+            failures.push(format!(
+                "{name}:\n  got      {got:#?}\n  expected {expected:#?}"
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -479,16 +558,28 @@ fn root_metadata_restrictions_apply() {
     let s = compile(json!({"type": "object", "properties": {
         "metadata": {"type": "object", "properties": {"name": {"type": "string", "maxLength": 5}}}}}));
     let obj = json!({"apiVersion": "a/v1", "kind": "K", "metadata": {"name": "too-long-name"}});
-    assert_eq!(messages(&s.validate(&obj, None)), ["metadata.name: Too long: may not be more than 5 bytes"]);
+    assert_eq!(
+        messages(&s.validate(&obj, None)),
+        ["metadata.name: Too long: may not be more than 5 bytes"]
+    );
 }
 
 #[test]
 fn error_kinds_are_the_api_servers() {
-    let s = compile(with_spec(json!({"type": "object", "required": ["a"], "properties": {
-        "a": {"type": "string"}, "b": {"type": "integer"}, "c": {"type": "string", "enum": ["x"]}}})));
+    let s = compile(with_spec(
+        json!({"type": "object", "required": ["a"], "properties": {
+        "a": {"type": "string"}, "b": {"type": "integer"}, "c": {"type": "string", "enum": ["x"]}}}),
+    ));
     let errs = s.validate(&object(json!({"b": "x", "c": "y"})), None);
     let kinds: Vec<&str> = errs.iter().map(|e| e.kind.cause_type()).collect();
-    assert_eq!(kinds, ["FieldValueTypeInvalid", "FieldValueNotSupported", "FieldValueRequired"]);
+    assert_eq!(
+        kinds,
+        [
+            "FieldValueTypeInvalid",
+            "FieldValueNotSupported",
+            "FieldValueRequired"
+        ]
+    );
 }
 
 #[test]
@@ -504,7 +595,9 @@ fn defaults_fill_absent_and_null_fields_recursively() {
             "protocol": {"type": "string", "default": "TCP"}}}},
         "labels": {"type": "object", "additionalProperties": {"type": "object", "properties": {
             "weight": {"type": "integer", "default": 5}}}}}})));
-    let mut obj = object(json!({"mode": null, "nullableMode": null, "ports": [{}, {"protocol": "UDP"}], "labels": {"a": {}}}));
+    let mut obj = object(
+        json!({"mode": null, "nullableMode": null, "ports": [{}, {"protocol": "UDP"}], "labels": {"a": {}}}),
+    );
     s.apply_defaults(&mut obj);
     assert_eq!(
         obj["spec"],
@@ -521,7 +614,10 @@ fn defaults_do_not_touch_root_metadata() {
         "spec": {"type": "object", "default": {}, "properties": {"x": {"type": "string", "default": "y"}}}}}));
     let mut obj = json!({"apiVersion": "a/v1", "kind": "K"});
     s.apply_defaults(&mut obj);
-    assert_eq!(obj, json!({"apiVersion": "a/v1", "kind": "K", "spec": {"x": "y"}}));
+    assert_eq!(
+        obj,
+        json!({"apiVersion": "a/v1", "kind": "K", "spec": {"x": "y"}})
+    );
 }
 
 #[test]
@@ -576,7 +672,8 @@ fn pruning_drops_unknown_fields_and_reports_them() {
 
 #[test]
 fn shape_follows_list_and_map_types() {
-    let s = compile(json!({"type": "object", "properties": {"spec": {"type": "object", "properties": {
+    let s = compile(
+        json!({"type": "object", "properties": {"spec": {"type": "object", "properties": {
         "tags": {"type": "array", "x-kubernetes-list-type": "set", "items": {"type": "string"}},
         "ports": {"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
             "items": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}},
@@ -584,21 +681,42 @@ fn shape_follows_list_and_map_types() {
         "selector": {"type": "object", "x-kubernetes-map-type": "atomic", "properties": {"app": {"type": "string"}}},
         "labels": {"type": "object", "additionalProperties": {"type": "string"}},
         "raw": {"type": "object", "x-kubernetes-preserve-unknown-fields": true},
-        "port": {"x-kubernetes-int-or-string": true}}}}}));
-    let Shape::Object(root) = s.shape() else { panic!("root is not an object") };
+        "port": {"x-kubernetes-int-or-string": true}}}}}),
+    );
+    let Shape::Object(root) = s.shape() else {
+        panic!("root is not an object")
+    };
     assert_eq!(root.fields.get("apiVersion"), Some(&Shape::Scalar));
     assert_eq!(root.fields.get("metadata"), Some(&Shape::Deduced));
-    let Some(Shape::Object(spec)) = root.fields.get("spec") else { panic!("spec is not an object") };
-    let list = |kind: ListKind, items: Shape| Shape::List(ListShape { items: Box::new(items), kind, strategic: None });
+    let Some(Shape::Object(spec)) = root.fields.get("spec") else {
+        panic!("spec is not an object")
+    };
+    let list = |kind: ListKind, items: Shape| {
+        Shape::List(ListShape {
+            items: Box::new(items),
+            kind,
+            strategic: None,
+        })
+    };
     assert_eq!(spec.fields["tags"], list(ListKind::Set, Shape::Scalar));
     assert_eq!(spec.fields["args"], list(ListKind::Atomic, Shape::Scalar));
     assert_eq!(
         spec.fields["ports"],
-        list(ListKind::Map { keys: vec!["name".into()] }, Shape::object([("name", Shape::Scalar)]))
+        list(
+            ListKind::Map {
+                keys: vec!["name".into()]
+            },
+            Shape::object([("name", Shape::Scalar)])
+        )
     );
     assert_eq!(
         spec.fields["selector"],
-        Shape::Object(ObjectShape { fields: [("app".to_string(), Shape::Scalar)].into(), rest: None, atomic: true, retain_keys: false })
+        Shape::Object(ObjectShape {
+            fields: [("app".to_string(), Shape::Scalar)].into(),
+            rest: None,
+            atomic: true,
+            retain_keys: false
+        })
     );
     assert_eq!(spec.fields["labels"], Shape::map(Shape::Scalar));
     assert_eq!(spec.fields["raw"], Shape::Deduced);
@@ -611,10 +729,16 @@ fn openapi_schema_is_clean_and_complete() {
         "x-kubernetes-validations": [{"rule": "true"}], "nullable": null, "properties": {"a": {"type": "string"}}}}});
     let s = compile(raw);
     let out = s.openapi_schema();
-    assert_eq!(out["properties"]["spec"]["x-kubernetes-validations"], json!([{"rule": "true"}]));
+    assert_eq!(
+        out["properties"]["spec"]["x-kubernetes-validations"],
+        json!([{"rule": "true"}])
+    );
     assert!(out["properties"]["spec"].get("nullable").is_none());
     assert_eq!(out["properties"]["kind"]["type"], "string");
-    assert_eq!(out["properties"]["metadata"]["allOf"][0]["$ref"], OBJECT_META_REF);
+    assert_eq!(
+        out["properties"]["metadata"]["allOf"][0]["$ref"],
+        OBJECT_META_REF
+    );
 }
 
 #[test]
@@ -623,7 +747,14 @@ fn malformed_objects_do_not_panic() {
         "a": {"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["k"],
             "items": {"type": "object", "required": ["k"], "properties": {"k": {"type": "string"}}}},
         "n": {"type": "number", "multipleOf": 0.1, "maximum": 1e300}}})));
-    for v in [json!(null), json!([]), json!("x"), json!(1), json!({"spec": [1]}), object(json!({"a": [null, 1, {"k": []}], "n": 1e308}))] {
+    for v in [
+        json!(null),
+        json!([]),
+        json!("x"),
+        json!(1),
+        json!({"spec": [1]}),
+        object(json!({"a": [null, 1, {"k": []}], "n": 1e308})),
+    ] {
         let mut v = v;
         let _ = s.validate(&v, Some(&json!(42)));
         s.apply_defaults(&mut v);

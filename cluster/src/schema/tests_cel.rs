@@ -22,7 +22,10 @@ fn failing_rules_report_like_the_api_server() {
         ]),
     ));
     assert_eq!(
-        messages(&s.validate(&object(json!({"replicas": 5, "max": 3, "mode": "forbidden"})), None)),
+        messages(&s.validate(
+            &object(json!({"replicas": 5, "max": 3, "mode": "forbidden"})),
+            None
+        )),
         [
             r#"spec: Invalid value: "object": replicas 5 exceeds max 3"#,
             "spec.mode: Forbidden: mode may not be forbidden",
@@ -36,16 +39,27 @@ fn failing_rules_report_like_the_api_server() {
             r#"spec.replicas: Invalid value: "integer": failed rule: self >= 0"#,
         ]
     );
-    assert_eq!(messages(&s.validate(&object(json!({"replicas": 7, "mode": "a"})), None)), [r#"spec: Duplicate value: "object""#]);
-    assert!(s.validate(&object(json!({"replicas": 2, "max": 3, "mode": "a"})), None).is_empty());
+    assert_eq!(
+        messages(&s.validate(&object(json!({"replicas": 7, "mode": "a"})), None)),
+        [r#"spec: Duplicate value: "object""#]
+    );
+    assert!(
+        s.validate(&object(json!({"replicas": 2, "max": 3, "mode": "a"})), None)
+            .is_empty()
+    );
 }
 
 #[test]
 fn rules_at_the_root_see_type_and_object_meta() {
-    let s = compile(json!({"type": "object", "properties": {"spec": {"type": "object"}},
-        "x-kubernetes-validations": [{"rule": "self.metadata.name.startsWith('w-') && self.kind == 'Widget'", "message": "bad name"}]}));
+    let s = compile(
+        json!({"type": "object", "properties": {"spec": {"type": "object"}},
+        "x-kubernetes-validations": [{"rule": "self.metadata.name.startsWith('w-') && self.kind == 'Widget'", "message": "bad name"}]}),
+    );
     let mut obj = object(json!({}));
-    assert_eq!(messages(&s.validate(&obj, None)), [r#"Invalid value: "object": bad name"#]);
+    assert_eq!(
+        messages(&s.validate(&obj, None)),
+        [r#"Invalid value: "object": bad name"#]
+    );
     obj["metadata"]["name"] = json!("w-1");
     assert!(s.validate(&obj, None).is_empty());
 }
@@ -80,8 +94,14 @@ fn optional_old_self_runs_on_create() {
         [r#"spec: Invalid value: "object": n must start at 0 and grow"#]
     );
     assert!(s.validate(&object(json!({"n": 0})), None).is_empty());
-    assert!(s.validate(&object(json!({"n": 5})), Some(&object(json!({"n": 3})))).is_empty());
-    assert_eq!(messages(&s.validate(&object(json!({"n": 2})), Some(&object(json!({"n": 3}))))).len(), 1);
+    assert!(
+        s.validate(&object(json!({"n": 5})), Some(&object(json!({"n": 3}))))
+            .is_empty()
+    );
+    assert_eq!(
+        messages(&s.validate(&object(json!({"n": 2})), Some(&object(json!({"n": 3}))))).len(),
+        1
+    );
 }
 
 #[test]
@@ -92,11 +112,15 @@ fn map_list_items_correlate_by_key() {
                 "x-kubernetes-validations": [{"rule": "self.port == oldSelf.port", "message": "port is immutable"}]}}}),
         json!([]),
     ));
-    let old = object(json!({"ports": [{"name": "http", "port": 80}, {"name": "https", "port": 443}]}));
+    let old =
+        object(json!({"ports": [{"name": "http", "port": 80}, {"name": "https", "port": 443}]}));
     // reordered and one new item: the moved item correlates by key, the new one has no old value
-    let reordered = object(json!({"ports": [{"name": "https", "port": 443}, {"name": "grpc", "port": 9000}, {"name": "http", "port": 80}]}));
+    let reordered = object(
+        json!({"ports": [{"name": "https", "port": 443}, {"name": "grpc", "port": 9000}, {"name": "http", "port": 80}]}),
+    );
     assert!(s.validate(&reordered, Some(&old)).is_empty());
-    let changed = object(json!({"ports": [{"name": "https", "port": 443}, {"name": "http", "port": 8080}]}));
+    let changed =
+        object(json!({"ports": [{"name": "https", "port": 443}, {"name": "http", "port": 8080}]}));
     assert_eq!(
         messages(&s.validate(&changed, Some(&old))),
         [r#"spec.ports[1]: Invalid value: "object": port is immutable"#]
@@ -126,16 +150,29 @@ fn the_kubernetes_library_is_available() {
             {"rule": "'app.kubernetes.io/name' in self.labels", "message": "map keys"},
         ]),
     ));
-    let good = object(json!({"dnsNames": ["a.example.com"], "size": "2Gi", "url": "https://example.com/x", "ip": "10.0.0.1",
-        "renewBefore": "2h", "notAfter": "2030-01-01T00:00:00Z", "x-y": "ABC", "labels": {"app.kubernetes.io/name": "x"}}));
+    let good = object(
+        json!({"dnsNames": ["a.example.com"], "size": "2Gi", "url": "https://example.com/x", "ip": "10.0.0.1",
+        "renewBefore": "2h", "notAfter": "2030-01-01T00:00:00Z", "x-y": "ABC", "labels": {"app.kubernetes.io/name": "x"}}),
+    );
     assert_eq!(messages(&s.validate(&good, None)), Vec::<String>::new());
-    let bad = object(json!({"dnsNames": ["A_B"], "size": "1Mi", "url": "http://example.com", "ip": "::1",
-        "renewBefore": "30m", "notAfter": "2010-01-01T00:00:00Z", "x-y": "abd", "labels": {}}));
+    let bad = object(
+        json!({"dnsNames": ["A_B"], "size": "1Mi", "url": "http://example.com", "ip": "::1",
+        "renewBefore": "30m", "notAfter": "2010-01-01T00:00:00Z", "x-y": "abd", "labels": {}}),
+    );
     let got = messages(&s.validate(&bad, None));
-    let expected: Vec<String> = ["dns", "size", "url", "ip", "duration", "timestamp", "escaping", "map keys"]
-        .iter()
-        .map(|m| format!(r#"spec: Invalid value: "object": {m}"#))
-        .collect();
+    let expected: Vec<String> = [
+        "dns",
+        "size",
+        "url",
+        "ip",
+        "duration",
+        "timestamp",
+        "escaping",
+        "map keys",
+    ]
+    .iter()
+    .map(|m| format!(r#"spec: Invalid value: "object": {m}"#))
+    .collect();
     assert_eq!(got, expected);
 }
 
@@ -147,8 +184,14 @@ fn evaluation_errors_and_blocking_errors() {
     ));
     let got = messages(&s.validate(&object(json!({})), None));
     assert_eq!(got.len(), 1);
-    assert!(got[0].starts_with(r#"spec: Invalid value: "object": "#), "{got:?}");
-    assert!(got[0].ends_with(" evaluating rule: self.a == 'x'"), "{got:?}");
+    assert!(
+        got[0].starts_with(r#"spec: Invalid value: "object": "#),
+        "{got:?}"
+    );
+    assert!(
+        got[0].ends_with(" evaluating rule: self.a == 'x'"),
+        "{got:?}"
+    );
     // a type error stops CEL
     assert_eq!(
         messages(&s.validate(&object(json!({"n": "x"})), None)),
@@ -192,7 +235,10 @@ fn certificate_like_schema() {
     assert_eq!(s.prune(&mut cert), [r#"unknown field "spec.unknown""#]);
     s.apply_defaults(&mut cert);
     assert_eq!(cert["spec"]["isCA"], json!(false));
-    assert!(cert["spec"].get("privateKey").is_none(), "privateKey has no default itself");
+    assert!(
+        cert["spec"].get("privateKey").is_none(),
+        "privateKey has no default itself"
+    );
     assert!(s.validate(&cert, None).is_empty());
 
     let mut bad = cert.clone();
@@ -209,7 +255,9 @@ fn certificate_like_schema() {
 
     let mut wrong = cert.clone();
     wrong["spec"]["privateKey"] = json!({"algorithm": "DSA"});
-    wrong["spec"].as_object_mut().map(|m| m.remove("secretName"));
+    wrong["spec"]
+        .as_object_mut()
+        .map(|m| m.remove("secretName"));
     wrong["spec"]["dnsNames"] = json!(["a", "a"]);
     assert_eq!(
         messages(&s.validate(&wrong, None)),

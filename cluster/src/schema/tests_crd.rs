@@ -28,11 +28,15 @@ fn types_are_required_on_the_spine() {
     );
     expect(
         with_spec(json!({"properties": {"a": {"type": "string"}}})),
-        &["$P.properties[spec].type: Required value: must not be empty for specified object fields"],
+        &[
+            "$P.properties[spec].type: Required value: must not be empty for specified object fields",
+        ],
     );
     expect(
         with_spec(json!({"type": "array", "items": {}})),
-        &["$P.properties[spec].items.type: Required value: must not be empty for specified array items"],
+        &[
+            "$P.properties[spec].items.type: Required value: must not be empty for specified array items",
+        ],
     );
     expect(
         with_spec(json!({"type": "array"})),
@@ -40,7 +44,9 @@ fn types_are_required_on_the_spine() {
     );
     expect(
         with_spec(json!({"type": "strin"})),
-        &[r#"$P.properties[spec].type: Unsupported value: "strin": supported values: "array", "boolean", "integer", "number", "object", "string""#],
+        &[
+            r#"$P.properties[spec].type: Unsupported value: "strin": supported values: "array", "boolean", "integer", "number", "object", "string""#,
+        ],
     );
     expect(
         json!({"type": "string"}),
@@ -51,8 +57,12 @@ fn types_are_required_on_the_spine() {
 #[test]
 fn keyword_rules() {
     expect(
-        with_spec(json!({"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": {"type": "string"}})),
-        &["$P.properties[spec].additionalProperties: Forbidden: additionalProperties and properties are mutual exclusive"],
+        with_spec(
+            json!({"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": {"type": "string"}}),
+        ),
+        &[
+            "$P.properties[spec].additionalProperties: Forbidden: additionalProperties and properties are mutual exclusive",
+        ],
     );
     expect(
         json!({"type": "object", "additionalProperties": {"type": "string"}}),
@@ -60,7 +70,9 @@ fn keyword_rules() {
     );
     expect(
         with_spec(json!({"type": "array", "uniqueItems": true, "items": {"type": "string"}})),
-        &["$P.properties[spec].uniqueItems: Forbidden: uniqueItems cannot be set to true since the runtime complexity becomes quadratic"],
+        &[
+            "$P.properties[spec].uniqueItems: Forbidden: uniqueItems cannot be set to true since the runtime complexity becomes quadratic",
+        ],
     );
     expect(
         json!({"type": "object", "nullable": true}),
@@ -68,7 +80,9 @@ fn keyword_rules() {
     );
     expect(
         with_spec(json!({"type": "object", "x-kubernetes-preserve-unknown-fields": false})),
-        &["$P.properties[spec].x-kubernetes-preserve-unknown-fields: Invalid value: false: must be true or undefined"],
+        &[
+            "$P.properties[spec].x-kubernetes-preserve-unknown-fields: Invalid value: false: must be true or undefined",
+        ],
     );
     expect(
         with_spec(json!({"type": "object", "$ref": "#/definitions/x"})),
@@ -76,11 +90,17 @@ fn keyword_rules() {
     );
     expect(
         with_spec(json!({"type": "string", "pattern": "(unclosed"})),
-        &[r#"$P.properties[spec].pattern: Invalid value: "(unclosed": must be a valid regular expression, but isn't: regex parse error: (unclosed ^ error: unclosed group"#],
+        &[
+            r#"$P.properties[spec].pattern: Invalid value: "(unclosed": must be a valid regular expression, but isn't: regex parse error: (unclosed ^ error: unclosed group"#,
+        ],
     );
     expect(
-        with_spec(json!({"type": "object", "x-kubernetes-embedded-resource": true, "x-kubernetes-preserve-unknown-fields": true, "additionalProperties": true})),
-        &["$P.properties[spec].additionalProperties: Forbidden: must not be used if x-kubernetes-embedded-resource is set"],
+        with_spec(
+            json!({"type": "object", "x-kubernetes-embedded-resource": true, "x-kubernetes-preserve-unknown-fields": true, "additionalProperties": true}),
+        ),
+        &[
+            "$P.properties[spec].additionalProperties: Forbidden: must not be used if x-kubernetes-embedded-resource is set",
+        ],
     );
     expect(
         with_spec(json!({"type": "string", "x-kubernetes-embedded-resource": true})),
@@ -94,23 +114,35 @@ fn keyword_rules() {
 #[test]
 fn value_validations_must_be_structural() {
     expect(
-        with_spec(json!({"type": "object", "properties": {"a": {"type": "string"}}, "anyOf": [{"type": "object", "required": ["a"]}]})),
+        with_spec(
+            json!({"type": "object", "properties": {"a": {"type": "string"}}, "anyOf": [{"type": "object", "required": ["a"]}]}),
+        ),
         &["$P.properties[spec].anyOf[0].type: Forbidden: must be empty to be structural"],
     );
     expect(
-        with_spec(json!({"type": "object", "properties": {"a": {"type": "string"}},
-            "oneOf": [{"x-kubernetes-validations": [{"rule": "true"}]}]})),
-        &["$P.properties[spec].oneOf[0].x-kubernetes-validations: Forbidden: must be empty to be structural"],
+        with_spec(
+            json!({"type": "object", "properties": {"a": {"type": "string"}},
+            "oneOf": [{"x-kubernetes-validations": [{"rule": "true"}]}]}),
+        ),
+        &[
+            "$P.properties[spec].oneOf[0].x-kubernetes-validations: Forbidden: must be empty to be structural",
+        ],
     );
     expect(
         json!({"type": "object", "properties": {"spec": {"type": "object"}},
             "allOf": [{"properties": {"missing": {"maxLength": 3}}}]}),
-        &["$P.properties[missing]: Required value: because it is defined in $P.allOf[0].properties[missing]"],
+        &[
+            "$P.properties[missing]: Required value: because it is defined in $P.allOf[0].properties[missing]",
+        ],
     );
     expect(
-        with_spec(json!({"type": "object", "properties": {"a": {"type": "string"}},
-            "not": {"properties": {"metadata": {"required": ["x"]}}}})),
-        &["$P.properties[spec].not.properties[metadata]: Forbidden: must not be specified in a nested context"],
+        with_spec(
+            json!({"type": "object", "properties": {"a": {"type": "string"}},
+            "not": {"properties": {"metadata": {"required": ["x"]}}}}),
+        ),
+        &[
+            "$P.properties[spec].not.properties[metadata]: Forbidden: must not be specified in a nested context",
+        ],
     );
 }
 
@@ -122,7 +154,9 @@ fn metadata_may_only_restrict_name_and_generate_name() {
     );
     expect(
         json!({"type": "object", "properties": {"metadata": {"type": "object", "properties": {"labels": {"type": "object"}}}}}),
-        &["$P.properties[metadata]: Forbidden: must not specify anything other than name and generateName, but metadata is implicitly specified"],
+        &[
+            "$P.properties[metadata]: Forbidden: must not specify anything other than name and generateName, but metadata is implicitly specified",
+        ],
     );
     expect(
         json!({"type": "object", "properties": {"metadata": {"type": "object", "default": {}}}}),
@@ -144,57 +178,103 @@ fn list_and_map_types() {
         with_spec(json!({"type": "object", "properties": {"ports": list}}))
     };
     expect(
-        ports(json!({"type": "object", "properties": {"name": {"type": "string"}}}), json!({})),
-        &["$P.properties[spec].properties[ports].items.properties[name].default: Required value: this property is in x-kubernetes-list-map-keys, so it must have a default or be a required property"],
+        ports(
+            json!({"type": "object", "properties": {"name": {"type": "string"}}}),
+            json!({}),
+        ),
+        &[
+            "$P.properties[spec].properties[ports].items.properties[name].default: Required value: this property is in x-kubernetes-list-map-keys, so it must have a default or be a required property",
+        ],
     );
     expect(
-        ports(json!({"type": "object", "properties": {"name": {"type": "string", "default": "x"}}}), json!({})),
+        ports(
+            json!({"type": "object", "properties": {"name": {"type": "string", "default": "x"}}}),
+            json!({}),
+        ),
         &[],
     );
     expect(
-        ports(json!({"type": "object", "required": ["name"], "properties": {"name": {"type": "object"}}}), json!({})),
-        &[r#"$P.properties[spec].properties[ports].items.properties[name].type: Invalid value: "object": must be a scalar type if parent array's x-kubernetes-list-type is map"#],
+        ports(
+            json!({"type": "object", "required": ["name"], "properties": {"name": {"type": "object"}}}),
+            json!({}),
+        ),
+        &[
+            r#"$P.properties[spec].properties[ports].items.properties[name].type: Invalid value: "object": must be a scalar type if parent array's x-kubernetes-list-type is map"#,
+        ],
     );
     expect(
-        ports(json!({"type": "object", "properties": {"other": {"type": "string"}}}), json!({})),
-        &[r#"$P.properties[spec].properties[ports].x-kubernetes-list-map-keys: Invalid value: ["name"]: entries must all be names of item properties"#],
+        ports(
+            json!({"type": "object", "properties": {"other": {"type": "string"}}}),
+            json!({}),
+        ),
+        &[
+            r#"$P.properties[spec].properties[ports].x-kubernetes-list-map-keys: Invalid value: ["name"]: entries must all be names of item properties"#,
+        ],
     );
     expect(
         ports(json!({"type": "string"}), json!({})),
-        &[r#"$P.properties[spec].properties[ports].items.type: Invalid value: "string": must be object if parent array's x-kubernetes-list-type is map"#],
+        &[
+            r#"$P.properties[spec].properties[ports].items.type: Invalid value: "string": must be object if parent array's x-kubernetes-list-type is map"#,
+        ],
     );
     expect(
-        with_spec(json!({"type": "object", "properties": {"l": {"type": "array", "x-kubernetes-list-type": "map", "items": {"type": "object"}}}})),
-        &["$P.properties[spec].properties[l].x-kubernetes-list-map-keys: Required value: must not be empty if x-kubernetes-list-type is map"],
+        with_spec(
+            json!({"type": "object", "properties": {"l": {"type": "array", "x-kubernetes-list-type": "map", "items": {"type": "object"}}}}),
+        ),
+        &[
+            "$P.properties[spec].properties[l].x-kubernetes-list-map-keys: Required value: must not be empty if x-kubernetes-list-type is map",
+        ],
     );
     expect(
-        with_spec(json!({"type": "object", "properties": {"l": {"type": "array", "x-kubernetes-list-type": "list", "items": {"type": "string"}}}})),
-        &[r#"$P.properties[spec].properties[l].x-kubernetes-list-type: Unsupported value: "list": supported values: "atomic", "set", "map""#],
+        with_spec(
+            json!({"type": "object", "properties": {"l": {"type": "array", "x-kubernetes-list-type": "list", "items": {"type": "string"}}}}),
+        ),
+        &[
+            r#"$P.properties[spec].properties[l].x-kubernetes-list-type: Unsupported value: "list": supported values: "atomic", "set", "map""#,
+        ],
     );
     expect(
-        with_spec(json!({"type": "object", "properties": {"s": {"type": "string", "x-kubernetes-list-type": "set"}}})),
-        &[r#"$P.properties[spec].properties[s].type: Invalid value: "string": must be array if x-kubernetes-list-type is specified"#],
+        with_spec(
+            json!({"type": "object", "properties": {"s": {"type": "string", "x-kubernetes-list-type": "set"}}}),
+        ),
+        &[
+            r#"$P.properties[spec].properties[s].type: Invalid value: "string": must be array if x-kubernetes-list-type is specified"#,
+        ],
     );
     expect(
-        with_spec(json!({"type": "object", "properties": {"m": {"type": "object", "x-kubernetes-map-type": "merge"}}})),
-        &[r#"$P.properties[spec].properties[m].x-kubernetes-map-type: Unsupported value: "merge": supported values: "atomic", "granular""#],
+        with_spec(
+            json!({"type": "object", "properties": {"m": {"type": "object", "x-kubernetes-map-type": "merge"}}}),
+        ),
+        &[
+            r#"$P.properties[spec].properties[m].x-kubernetes-map-type: Unsupported value: "merge": supported values: "atomic", "granular""#,
+        ],
     );
     expect(
-        with_spec(json!({"type": "object", "properties": {"s": {"type": "array", "x-kubernetes-list-type": "set",
-            "items": {"type": "object", "properties": {"a": {"type": "string"}}}}}})),
-        &["$P.properties[spec].properties[s].items.x-kubernetes-map-type: Invalid value: null: must be atomic as item of a list with x-kubernetes-list-type=set"],
+        with_spec(
+            json!({"type": "object", "properties": {"s": {"type": "array", "x-kubernetes-list-type": "set",
+            "items": {"type": "object", "properties": {"a": {"type": "string"}}}}}}),
+        ),
+        &[
+            "$P.properties[spec].properties[s].items.x-kubernetes-map-type: Invalid value: null: must be atomic as item of a list with x-kubernetes-list-type=set",
+        ],
     );
 }
 
 #[test]
 fn defaults_must_validate_and_be_pruned() {
     expect(
-        with_spec(json!({"type": "object", "properties": {"replicas": {"type": "integer", "default": "one"}}})),
-        &[r#"$P.properties[spec].properties[replicas].default: Invalid value: "string":  in body must be of type integer: "string""#],
+        with_spec(
+            json!({"type": "object", "properties": {"replicas": {"type": "integer", "default": "one"}}}),
+        ),
+        &[
+            r#"$P.properties[spec].properties[replicas].default: Invalid value: "string":  in body must be of type integer: "string""#,
+        ],
     );
     expect(
-        with_spec(json!({"type": "object", "properties": {"key": {"type": "object", "default": {"size": 1, "bogus": true},
-            "properties": {"size": {"type": "integer", "maximum": 0}}}}})),
+        with_spec(
+            json!({"type": "object", "properties": {"key": {"type": "object", "default": {"size": 1, "bogus": true},
+            "properties": {"size": {"type": "integer", "maximum": 0}}}}}),
+        ),
         &[
             r#"$P.properties[spec].properties[key].default: Invalid value: {"size":1,"bogus":true}: must not have unknown fields"#,
             "$P.properties[spec].properties[key].default.size: Invalid value: 1: size in body should be less than or equal to 0",
@@ -204,38 +284,60 @@ fn defaults_must_validate_and_be_pruned() {
 
 #[test]
 fn cel_rules_must_compile() {
-    let rule = |r: Value| with_spec(json!({"type": "object", "properties": {"a": {"type": "string"},
+    let rule = |r: Value| {
+        with_spec(
+            json!({"type": "object", "properties": {"a": {"type": "string"},
         "tags": {"type": "array", "x-kubernetes-list-type": "set", "items": {"type": "string", "x-kubernetes-validations": [{"rule": "self == oldSelf"}]}}},
-        "x-kubernetes-validations": [r]}));
+        "x-kubernetes-validations": [r]}),
+        )
+    };
     let got = rejected(rule(json!({"rule": "self.a =="})));
     assert_eq!(got.len(), 2, "{got:?}");
     // children are checked before their parent, as the API server does
     assert_eq!(
         got[0],
-        format!(r#"{P}.properties[spec].properties[tags].items.x-kubernetes-validations[0].rule: Invalid value: "self == oldSelf": oldSelf cannot be used on the uncorrelatable portion of the schema within {P}.properties[spec].properties[tags]"#)
+        format!(
+            r#"{P}.properties[spec].properties[tags].items.x-kubernetes-validations[0].rule: Invalid value: "self == oldSelf": oldSelf cannot be used on the uncorrelatable portion of the schema within {P}.properties[spec].properties[tags]"#
+        )
     );
     assert!(got[1].starts_with(&format!(
         r#"{P}.properties[spec].x-kubernetes-validations[0].rule: Invalid value: {{"rule":"self.a =="}}: compilation failed: ERROR: <input>:1:10: Syntax error: "#
     )), "{got:?}");
-    let got = rejected(with_spec(json!({"type": "object", "properties": {"a": {"type": "string"}},
+    let got = rejected(with_spec(
+        json!({"type": "object", "properties": {"a": {"type": "string"}},
         "x-kubernetes-validations": [{"rule": "self.b == 'x'"}, {"rule": "size(nope) > 0"}, {"rule": "self.a == 'x'", "optionalOldSelf": true},
-            {"rule": "true", "reason": "FieldValueBogus"}, {"rule": "", "message": "m"}, {"rule": "self.a == 'x'", "fieldPath": ".c"}]})));
+            {"rule": "true", "reason": "FieldValueBogus"}, {"rule": "", "message": "m"}, {"rule": "self.a == 'x'", "fieldPath": ".c"}]}),
+    ));
     assert_eq!(
         got,
         [
-            format!(r#"{P}.properties[spec].x-kubernetes-validations[3].reason: Unsupported value: "FieldValueBogus": supported values: "FieldValueDuplicate", "FieldValueForbidden", "FieldValueInvalid", "FieldValueRequired""#),
-            format!("{P}.properties[spec].x-kubernetes-validations[4].rule: Required value: rule is not specified"),
-            format!(r#"{P}.properties[spec].x-kubernetes-validations[5].fieldPath: Invalid value: ".c": fieldPath must be a valid path"#),
+            format!(
+                r#"{P}.properties[spec].x-kubernetes-validations[3].reason: Unsupported value: "FieldValueBogus": supported values: "FieldValueDuplicate", "FieldValueForbidden", "FieldValueInvalid", "FieldValueRequired""#
+            ),
+            format!(
+                "{P}.properties[spec].x-kubernetes-validations[4].rule: Required value: rule is not specified"
+            ),
+            format!(
+                r#"{P}.properties[spec].x-kubernetes-validations[5].fieldPath: Invalid value: ".c": fieldPath must be a valid path"#
+            ),
         ]
     );
-    let got = rejected(with_spec(json!({"type": "object", "properties": {"a": {"type": "string"}},
-        "x-kubernetes-validations": [{"rule": "self.b == 'x'"}, {"rule": "size(nope) > 0"}, {"rule": "self.a == 'x'", "optionalOldSelf": true}]})));
+    let got = rejected(with_spec(
+        json!({"type": "object", "properties": {"a": {"type": "string"}},
+        "x-kubernetes-validations": [{"rule": "self.b == 'x'"}, {"rule": "size(nope) > 0"}, {"rule": "self.a == 'x'", "optionalOldSelf": true}]}),
+    ));
     assert_eq!(
         got,
         [
-            format!(r#"{P}.properties[spec].x-kubernetes-validations[0].rule: Invalid value: {{"rule":"self.b == 'x'"}}: compilation failed: ERROR: <input>: undefined field 'b'"#),
-            format!(r#"{P}.properties[spec].x-kubernetes-validations[1].rule: Invalid value: {{"rule":"size(nope) > 0"}}: compilation failed: ERROR: <input>: undeclared reference to 'nope' (in container '')"#),
-            format!("{P}.properties[spec].x-kubernetes-validations[2].optionalOldSelf: Invalid value: true: may not be set if oldSelf is not used in rule"),
+            format!(
+                r#"{P}.properties[spec].x-kubernetes-validations[0].rule: Invalid value: {{"rule":"self.b == 'x'"}}: compilation failed: ERROR: <input>: undefined field 'b'"#
+            ),
+            format!(
+                r#"{P}.properties[spec].x-kubernetes-validations[1].rule: Invalid value: {{"rule":"size(nope) > 0"}}: compilation failed: ERROR: <input>: undeclared reference to 'nope' (in container '')"#
+            ),
+            format!(
+                "{P}.properties[spec].x-kubernetes-validations[2].optionalOldSelf: Invalid value: true: may not be set if oldSelf is not used in rule"
+            ),
         ]
     );
 }
