@@ -7,6 +7,7 @@ pub mod jsonpath;
 pub mod meta;
 pub mod objects;
 pub mod registry;
+pub mod schema;
 pub mod shape;
 pub mod status;
 pub mod store;
