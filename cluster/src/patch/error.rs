@@ -13,7 +13,8 @@ pub const MAX_JSON_PATCH_COPY_BYTES: usize = 3 * 1024 * 1024;
 
 /// The `Status.message` the API server sends for every 422 it builds with
 /// `NewGenericServerResponse`: the underlying error text is not sent to the client.
-pub const GENERIC_422_MESSAGE: &str = "the server rejected our request due to an error in our request";
+pub const GENERIC_422_MESSAGE: &str =
+    "the server rejected our request due to an error in our request";
 
 /// Why a patch could not be applied.
 ///
@@ -37,7 +38,9 @@ pub enum PatchError {
     },
     /// A JSON patch has more operations than [`MAX_JSON_PATCH_OPERATIONS`].
     /// `413 RequestEntityTooLarge`.
-    #[error("The allowed maximum operations in a JSON patch is {MAX_JSON_PATCH_OPERATIONS}, got {count}")]
+    #[error(
+        "The allowed maximum operations in a JSON patch is {MAX_JSON_PATCH_OPERATIONS}, got {count}"
+    )]
     TooManyOperations {
         /// How many operations the patch has.
         count: usize,
@@ -78,15 +81,21 @@ pub enum PatchError {
 
 impl PatchError {
     pub(crate) fn malformed(message: impl Into<String>) -> Self {
-        Self::Malformed { message: message.into() }
+        Self::Malformed {
+            message: message.into(),
+        }
     }
 
     pub(crate) fn not_applicable(detail: impl Into<String>) -> Self {
-        Self::NotApplicable { detail: detail.into() }
+        Self::NotApplicable {
+            detail: detail.into(),
+        }
     }
 
     pub(crate) fn internal(message: impl Into<String>) -> Self {
-        Self::Internal { message: message.into() }
+        Self::Internal {
+            message: message.into(),
+        }
     }
 
     /// The HTTP status code of the `Status`.
@@ -94,7 +103,9 @@ impl PatchError {
         match self {
             Self::Malformed { .. } => 400,
             Self::TooManyOperations { .. } => 413,
-            Self::TestFailed { .. } | Self::NotApplicable { .. } | Self::InvalidObject { .. } => 422,
+            Self::TestFailed { .. } | Self::NotApplicable { .. } | Self::InvalidObject { .. } => {
+                422
+            }
             Self::Internal { .. } => 500,
         }
     }
@@ -105,7 +116,9 @@ impl PatchError {
         match self {
             Self::Malformed { .. } => "BadRequest",
             Self::TooManyOperations { .. } => "RequestEntityTooLarge",
-            Self::TestFailed { .. } | Self::NotApplicable { .. } | Self::InvalidObject { .. } => "Invalid",
+            Self::TestFailed { .. } | Self::NotApplicable { .. } | Self::InvalidObject { .. } => {
+                "Invalid"
+            }
             Self::Internal { .. } => "",
         }
     }

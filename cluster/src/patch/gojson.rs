@@ -27,7 +27,10 @@ pub(crate) fn json_kind(v: &Value) -> &'static str {
 
 /// The text of Go's `*json.UnmarshalTypeError` for a value of the wrong kind.
 pub(crate) fn unmarshal_type_error(v: &Value, go_type: &str) -> String {
-    format!("json: cannot unmarshal {} into Go value of type {go_type}", json_kind(v))
+    format!(
+        "json: cannot unmarshal {} into Go value of type {go_type}",
+        json_kind(v)
+    )
 }
 
 /// Parses a request body the way Go's `json.Unmarshal` validates it: syntax errors are
@@ -84,7 +87,9 @@ pub(crate) fn go_quote(s: &str) -> String {
             '\r' => out.push_str(r"\r"),
             '\t' => out.push_str(r"\t"),
             '\x0b' => out.push_str(r"\v"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!(r"\x{:02x}", c as u32)),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!(r"\x{:02x}", c as u32))
+            }
             c if c.is_control() => out.push_str(&format!(r"\u{:04x}", c as u32)),
             c => out.push(c),
         }
@@ -149,7 +154,11 @@ impl Scanner {
 
     fn pop(&mut self) {
         self.stack.pop();
-        self.state = if self.stack.is_empty() { State::EndTop } else { State::EndValue };
+        self.state = if self.stack.is_empty() {
+            State::EndTop
+        } else {
+            State::EndValue
+        };
     }
 
     fn step(&mut self, c: u8) -> Result<(), String> {
@@ -236,7 +245,9 @@ impl Scanner {
                             self.state = State::BeginString;
                         }
                         (Frame::ObjectValue, b'}') => self.pop(),
-                        (Frame::ObjectValue, _) => return Err(invalid(c, "after object key:value pair")),
+                        (Frame::ObjectValue, _) => {
+                            return Err(invalid(c, "after object key:value pair"));
+                        }
                         (Frame::ArrayValue, b',') => self.state = State::BeginValue,
                         (Frame::ArrayValue, b']') => self.pop(),
                         (Frame::ArrayValue, _) => return Err(invalid(c, "after array element")),
@@ -270,7 +281,11 @@ impl Scanner {
                     if !c.is_ascii_hexdigit() {
                         return Err(invalid(c, "in \\u hexadecimal character escape"));
                     }
-                    self.state = if n >= 3 { State::InString } else { State::InStringEscU(n + 1) };
+                    self.state = if n >= 3 {
+                        State::InString
+                    } else {
+                        State::InStringEscU(n + 1)
+                    };
                     return Ok(());
                 }
                 State::Neg => {

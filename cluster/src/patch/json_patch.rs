@@ -75,7 +75,11 @@ fn kind(op: &Map<String, Value>) -> &str {
 }
 
 /// `Operation.Path()` / `From()`: the member as a string, or the library's error.
-fn string_member<'a>(op: &'a Map<String, Value>, name: &str, missing: &str) -> Result<&'a str, String> {
+fn string_member<'a>(
+    op: &'a Map<String, Value>,
+    name: &str,
+    missing: &str,
+) -> Result<&'a str, String> {
     match op.get(name) {
         None | Some(Value::Null) => Err(format!("{missing}: {MISSING}")),
         Some(Value::String(s)) => Ok(s),
@@ -103,55 +107,72 @@ fn fail(detail: String) -> PatchError {
 fn apply(doc: &mut Value, op: &Map<String, Value>, copied: &mut usize) -> Result<(), PatchError> {
     match kind(op) {
         "add" => {
-            let path = path_of(op).map_err(|_| fail(format!("add operation failed to decode path: {MISSING}")))?;
+            let path = path_of(op)
+                .map_err(|_| fail(format!("add operation failed to decode path: {MISSING}")))?;
             let value = value_of(op).cloned().unwrap_or(Value::Null);
             check_depth(path, &value)?;
-            let (mut con, key) = find(doc, path)
-                .ok_or_else(|| fail(format!("add operation does not apply: doc is missing path: \"{path}\": {MISSING}")))?;
+            let (mut con, key) = find(doc, path).ok_or_else(|| {
+                fail(format!(
+                    "add operation does not apply: doc is missing path: \"{path}\": {MISSING}"
+                ))
+            })?;
             con.add(&key, value)
                 .map_err(|e| fail(format!("error in add for path: '{path}': {e}")))
         }
         "remove" => {
-            let path =
-                path_of(op).map_err(|_| fail(format!("remove operation failed to decode path: {MISSING}")))?;
+            let path = path_of(op)
+                .map_err(|_| fail(format!("remove operation failed to decode path: {MISSING}")))?;
             let (mut con, key) = find(doc, path).ok_or_else(|| {
-                fail(format!("remove operation does not apply: doc is missing path: \"{path}\": {MISSING}"))
+                fail(format!(
+                    "remove operation does not apply: doc is missing path: \"{path}\": {MISSING}"
+                ))
             })?;
             con.remove(&key)
                 .map(|_| ())
                 .map_err(|e| fail(format!("error in remove for path: '{path}': {e}")))
         }
         "replace" => {
-            let path = path_of(op).map_err(|e| fail(format!("replace operation failed to decode path: {e}")))?;
+            let path = path_of(op)
+                .map_err(|e| fail(format!("replace operation failed to decode path: {e}")))?;
             let value = value_of(op).cloned().unwrap_or(Value::Null);
             if path.is_empty() {
                 if !matches!(value, Value::Object(_) | Value::Array(_)) {
-                    return Err(fail("replace operation value must be object or array".to_string()));
+                    return Err(fail(
+                        "replace operation value must be object or array".to_string(),
+                    ));
                 }
                 *doc = value;
                 return Ok(());
             }
             check_depth(path, &value)?;
             let (mut con, key) = find(doc, path).ok_or_else(|| {
-                fail(format!("replace operation does not apply: doc is missing path: {path}: {MISSING}"))
+                fail(format!(
+                    "replace operation does not apply: doc is missing path: {path}: {MISSING}"
+                ))
             })?;
             con.get(&key).map_err(|_| {
-                fail(format!("replace operation does not apply: doc is missing key: {path}: {MISSING}"))
+                fail(format!(
+                    "replace operation does not apply: doc is missing key: {path}: {MISSING}"
+                ))
             })?;
             con.set(&key, value)
                 .map_err(|e| fail(format!("error in remove for path: '{path}': {e}")))
         }
         "move" => {
-            let from = from_of(op).map_err(|e| fail(format!("move operation failed to decode from: {e}")))?;
+            let from = from_of(op)
+                .map_err(|e| fail(format!("move operation failed to decode from: {e}")))?;
             let (mut con, key) = find(doc, from).ok_or_else(|| {
-                fail(format!("move operation does not apply: doc is missing from path: {from}: {MISSING}"))
+                fail(format!(
+                    "move operation does not apply: doc is missing from path: {from}: {MISSING}"
+                ))
             })?;
             con.get(&key)
                 .map_err(|e| fail(format!("error in move for path: '{key}': {e}")))?;
             let value = con
                 .remove(&key)
                 .map_err(|e| fail(format!("error in move for path: '{key}': {e}")))?;
-            let path = path_of(op).map_err(|e| fail(format!("move operation failed to decode path: {e}")))?;
+            let path = path_of(op)
+                .map_err(|e| fail(format!("move operation failed to decode path: {e}")))?;
             check_depth(path, &value)?;
             let (mut con, key) = find(doc, path).ok_or_else(|| {
                 fail(format!("move operation does not apply: doc is missing destination path: {path}: {MISSING}"))
@@ -161,18 +182,25 @@ fn apply(doc: &mut Value, op: &Map<String, Value>, copied: &mut usize) -> Result
         }
         "test" => test(doc, op),
         "copy" => {
-            let from = from_of(op).map_err(|e| fail(format!("copy operation failed to decode from: {e}")))?;
+            let from = from_of(op)
+                .map_err(|e| fail(format!("copy operation failed to decode from: {e}")))?;
             let (con, key) = find(doc, from).ok_or_else(|| {
-                fail(format!("copy operation does not apply: doc is missing from path: {from}: {MISSING}"))
+                fail(format!(
+                    "copy operation does not apply: doc is missing from path: {from}: {MISSING}"
+                ))
             })?;
             let value = con
                 .get(&key)
                 .map_err(|e| fail(format!("error in copy for from: '{from}': {e}")))?;
-            let path = path_of(op).map_err(|_| fail(format!("copy operation failed to decode path: {MISSING}")))?;
+            let path = path_of(op)
+                .map_err(|_| fail(format!("copy operation failed to decode path: {MISSING}")))?;
             // Measure before cloning: the size limit and the depth limit both bound
             // the work a patch of repeated copies can cause.
             let (value_depth, size) = match value {
-                Some(v) => (gojson::depth(v), serde_json::to_vec(v).map(|b| b.len()).unwrap_or(0)),
+                Some(v) => (
+                    gojson::depth(v),
+                    serde_json::to_vec(v).map(|b| b.len()).unwrap_or(0),
+                ),
                 None => (0, 0),
             };
             if path_depth(path).saturating_add(value_depth) > MAX_DEPTH {
@@ -197,7 +225,8 @@ fn apply(doc: &mut Value, op: &Map<String, Value>, copied: &mut usize) -> Result
 }
 
 fn test(doc: &mut Value, op: &Map<String, Value>) -> Result<(), PatchError> {
-    let path = path_of(op).map_err(|e| fail(format!("test operation failed to decode path: {e}")))?;
+    let path =
+        path_of(op).map_err(|e| fail(format!("test operation failed to decode path: {e}")))?;
     let failed = || PatchError::TestFailed {
         detail: format!("testing value {path} failed: test failed"),
     };
@@ -208,8 +237,11 @@ fn test(doc: &mut Value, op: &Map<String, Value>) -> Result<(), PatchError> {
             _ => Err(failed()),
         };
     }
-    let (con, key) = find(doc, path)
-        .ok_or_else(|| fail(format!("test operation does not apply: is missing path: {path}: {MISSING}")))?;
+    let (con, key) = find(doc, path).ok_or_else(|| {
+        fail(format!(
+            "test operation does not apply: is missing path: {path}: {MISSING}"
+        ))
+    })?;
     let actual = con
         .get(&key)
         .map_err(|e| fail(format!("error in test for path: '{path}': {e}")))?;
@@ -305,10 +337,17 @@ fn find<'a>(doc: &'a mut Value, path: &str) -> Option<(Container<'a>, String)> {
 fn atoi(s: &str) -> Result<i64, String> {
     let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("strconv.Atoi: parsing {}: invalid syntax", gojson::go_quote(s)));
+        return Err(format!(
+            "strconv.Atoi: parsing {}: invalid syntax",
+            gojson::go_quote(s)
+        ));
     }
-    s.parse::<i64>()
-        .map_err(|_| format!("strconv.Atoi: parsing {}: value out of range", gojson::go_quote(s)))
+    s.parse::<i64>().map_err(|_| {
+        format!(
+            "strconv.Atoi: parsing {}: value out of range",
+            gojson::go_quote(s)
+        )
+    })
 }
 
 fn invalid_index(idx: i64) -> String {
@@ -354,9 +393,12 @@ impl Container<'_> {
                     items.push(value);
                     return Ok(());
                 }
-                let mut idx = atoi(key).map_err(|e| format!("value was not a proper array index: '{key}': {e}"))?;
+                let mut idx = atoi(key)
+                    .map_err(|e| format!("value was not a proper array index: '{key}': {e}"))?;
                 // Inserting may target one past the end.
-                let n = i64::try_from(items.len()).unwrap_or(i64::MAX).saturating_add(1);
+                let n = i64::try_from(items.len())
+                    .unwrap_or(i64::MAX)
+                    .saturating_add(1);
                 if idx >= n {
                     return Err(invalid_index(idx));
                 }

@@ -26,7 +26,9 @@ mod tests;
 
 use serde_json::Value;
 
-pub use self::error::{GENERIC_422_MESSAGE, MAX_JSON_PATCH_COPY_BYTES, MAX_JSON_PATCH_OPERATIONS, PatchError};
+pub use self::error::{
+    GENERIC_422_MESSAGE, MAX_JSON_PATCH_COPY_BYTES, MAX_JSON_PATCH_OPERATIONS, PatchError,
+};
 pub use self::json_patch::json_patch;
 pub use self::merge_patch::merge_patch;
 pub use self::strategic::strategic_merge_patch;

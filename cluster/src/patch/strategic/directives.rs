@@ -73,7 +73,11 @@ pub(super) fn bad_patch_type(directive: &Value, map: &Map<String, Value>) -> Pat
 
 /// `extractKey`: the field a `$deleteFromPrimitiveList/…` or `$setElementOrder/…` key
 /// names, or the directive's format error.
-pub(super) fn field_of(key: &str, prefix: &str, error: fn() -> PatchError) -> Result<String, PatchError> {
+pub(super) fn field_of(
+    key: &str,
+    prefix: &str,
+    error: fn() -> PatchError,
+) -> Result<String, PatchError> {
     match key.split_once('/') {
         Some((head, field)) if head == prefix => Ok(field.to_string()),
         _ => Err(error()),

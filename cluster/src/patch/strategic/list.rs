@@ -11,8 +11,8 @@ use std::collections::{HashMap, HashSet};
 use serde_json::{Map, Value};
 
 use super::directives::{
-    Clean, DELETE, GO_MAP, MERGE, PATCH, REPLACE, SET_ELEMENT_ORDER, bad_arg_type, bad_patch_type, clean,
-    no_list_of_lists, no_merge_key,
+    Clean, DELETE, GO_MAP, MERGE, PATCH, REPLACE, SET_ELEMENT_ORDER, bad_arg_type, bad_patch_type,
+    clean, no_list_of_lists, no_merge_key,
 };
 use super::{GoKind, go_kind, merge_map};
 use crate::patch::error::PatchError;
@@ -152,7 +152,11 @@ fn merge_slice(
 }
 
 /// Splits the merged list into the items named by `by` and the others.
-fn partition(merged: Vec<Value>, by: &[Value], key: &str) -> Result<(Vec<Value>, Vec<Value>), PatchError> {
+fn partition(
+    merged: Vec<Value>,
+    by: &[Value],
+    key: &str,
+) -> Result<(Vec<Value>, Vec<Value>), PatchError> {
     if key.is_empty() {
         Ok(partition_primitives(merged, by))
     } else {
@@ -163,7 +167,10 @@ fn partition(merged: Vec<Value>, by: &[Value], key: &str) -> Result<(Vec<Value>,
 /// `deleteFromSlice`: removes every occurrence of the listed values.
 fn delete_from_slice(current: Vec<Value>, to_delete: &[Value]) -> Vec<Value> {
     let gone: HashSet<String> = to_delete.iter().map(canon).collect();
-    current.into_iter().filter(|v| !gone.contains(&canon(v))).collect()
+    current
+        .into_iter()
+        .filter(|v| !gone.contains(&canon(v)))
+        .collect()
 }
 
 /// Keeps the first occurrence of each value.
@@ -201,7 +208,9 @@ fn split_special_items(
             // Other `$patch` items are still pruned, so keep going.
             Some(REPLACE) => replace = true,
             Some(MERGE) => {
-                return Err(PatchError::internal("merging lists cannot yet be specified in the patch"));
+                return Err(PatchError::internal(
+                    "merging lists cannot yet be specified in the patch",
+                ));
             }
             _ => return Err(bad_patch_type(directive, map)),
         }
@@ -262,12 +271,18 @@ fn merge_by_key(
 /// `partitionPrimitivesByPresentInList`.
 fn partition_primitives(merged: Vec<Value>, by: &[Value]) -> (Vec<Value>, Vec<Value>) {
     let present: HashSet<String> = by.iter().map(canon).collect();
-    merged.into_iter().partition(|v| present.contains(&canon(v)))
+    merged
+        .into_iter()
+        .partition(|v| present.contains(&canon(v)))
 }
 
 /// `partitionMapsByPresentInList`: every merged item must be a map with the key; an
 /// item is present when `by` holds a map with the same key value.
-fn partition_maps(merged: Vec<Value>, by: &[Value], key: &str) -> Result<(Vec<Value>, Vec<Value>), PatchError> {
+fn partition_maps(
+    merged: Vec<Value>,
+    by: &[Value],
+    key: &str,
+) -> Result<(Vec<Value>, Vec<Value>), PatchError> {
     // `findMapInSliceBasedOnKeyValue` stops at the first item of `by` that is not a map.
     let first_non_map = by.iter().position(|v| !v.is_object());
     let mut first: HashMap<String, usize> = HashMap::new();
@@ -297,7 +312,7 @@ fn partition_maps(merged: Vec<Value>, by: &[Value], key: &str) -> Result<(Vec<Va
 }
 
 fn not_a_map(index: usize) -> PatchError {
-    PatchError::internal(format!("value for key {index} is not a map."))
+    PatchError::internal(format!("value for key {index} is not a map"))
 }
 
 /// Whether a list item is a `$patch: delete` item.
@@ -331,7 +346,9 @@ fn normalize_slice_order(
 ) -> Result<Vec<Value>, PatchError> {
     let (mut items, deletes) = if kind == GoKind::Map {
         validate_merge_key(key, &[&items, order])?;
-        items.into_iter().partition::<Vec<_>, _>(|v| !is_delete_item(v))
+        items
+            .into_iter()
+            .partition::<Vec<_>, _>(|v| !is_delete_item(v))
     } else {
         (items, Vec::new())
     };
@@ -353,12 +370,24 @@ fn normalize_element_order(
 ) -> Result<Vec<Value>, PatchError> {
     let patch_items = normalize_slice_order(patch_items, patch_order, key, kind)?;
     let server_only = normalize_slice_order(server_only, server_order, key, kind)?;
-    Ok(merge_sorted(server_only, patch_items, server_order, key, kind))
+    Ok(merge_sorted(
+        server_only,
+        patch_items,
+        server_order,
+        key,
+        kind,
+    ))
 }
 
 /// `mergeSortedSlice`: a server-only item goes before a patch item only when both are
 /// in the live list and it comes first there; new patch items therefore lead.
-fn merge_sorted(left: Vec<Value>, right: Vec<Value>, server_order: &[Value], key: &str, kind: GoKind) -> Vec<Value> {
+fn merge_sorted(
+    left: Vec<Value>,
+    right: Vec<Value>,
+    server_order: &[Value],
+    key: &str,
+    kind: GoKind,
+) -> Vec<Value> {
     let positions = Positions::new(server_order, key, kind);
     let mut out = Vec::with_capacity(left.len() + right.len());
     let mut left = left.into_iter().peekable();
@@ -381,7 +410,11 @@ fn merge_sorted(left: Vec<Value>, right: Vec<Value>, server_order: &[Value], key
 
 /// `validatePatchWithSetOrderList`: the patch list's items (deletions and directive
 /// items aside) must appear in the `$setElementOrder` list, in the same order.
-pub(super) fn validate_patch_with_order(patch: &[Value], order: &[Value], key: &str) -> Result<(), PatchError> {
+pub(super) fn validate_patch_with_order(
+    patch: &[Value],
+    order: &[Value],
+    key: &str,
+) -> Result<(), PatchError> {
     if patch.is_empty() || order.is_empty() {
         return Ok(());
     }

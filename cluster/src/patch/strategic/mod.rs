@@ -26,9 +26,9 @@ use std::collections::HashSet;
 use serde_json::{Map, Value};
 
 use self::directives::{
-    Clean, DELETE, DELETE_FROM_PRIMITIVE_LIST, GO_SLICE, PATCH, REPLACE, RETAIN_KEYS, SET_ELEMENT_ORDER,
-    bad_arg_type, bad_patch_type, bad_primitive_list, bad_retain_keys, bad_set_element_order, clean, clean_map,
-    field_of,
+    Clean, DELETE, DELETE_FROM_PRIMITIVE_LIST, GO_SLICE, PATCH, REPLACE, RETAIN_KEYS,
+    SET_ELEMENT_ORDER, bad_arg_type, bad_patch_type, bad_primitive_list, bad_retain_keys,
+    bad_set_element_order, clean, clean_map, field_of,
 };
 use self::list::ListMeta;
 use super::error::PatchError;
@@ -41,7 +41,11 @@ static DEDUCED: Shape = Shape::Deduced;
 
 /// Applies a strategic merge patch document to `doc`, following `shape` (the merge
 /// shape of the whole object), and returns the patched document.
-pub fn strategic_merge_patch(doc: &Value, patch: &[u8], shape: &Shape) -> Result<Value, PatchError> {
+pub fn strategic_merge_patch(
+    doc: &Value,
+    patch: &[u8],
+    shape: &Shape,
+) -> Result<Value, PatchError> {
     let patch = match gojson::parse(patch).map_err(PatchError::malformed)? {
         // Go decodes `null` into the map it was given, leaving it empty.
         Value::Null => Map::new(),
@@ -65,11 +69,7 @@ pub fn strategic_merge_patch(doc: &Value, patch: &[u8], shape: &Shape) -> Result
 /// deduced (merged as in a merge patch, lists replaced).
 fn child<'a>(shape: &'a Shape, key: &str) -> &'a Shape {
     match shape {
-        Shape::Object(o) => o
-            .fields
-            .get(key)
-            .or(o.rest.as_deref())
-            .unwrap_or(&DEDUCED),
+        Shape::Object(o) => o.fields.get(key).or(o.rest.as_deref()).unwrap_or(&DEDUCED),
         _ => &DEDUCED,
     }
 }
@@ -222,7 +222,10 @@ fn merge_field(
 
 /// `applyRetainKeysDirective`: drops the keys of `original` not listed in the patch's
 /// `$retainKeys`, after checking that the patch sets no key outside the list.
-fn apply_retain_keys(original: &mut Map<String, Value>, patch: &mut Map<String, Value>) -> Result<(), PatchError> {
+fn apply_retain_keys(
+    original: &mut Map<String, Value>,
+    patch: &mut Map<String, Value>,
+) -> Result<(), PatchError> {
     let Some(retain) = patch.shift_remove(RETAIN_KEYS) else {
         return Ok(());
     };
@@ -231,7 +234,10 @@ fn apply_retain_keys(original: &mut Map<String, Value>, patch: &mut Map<String, 
     };
     let keep: HashSet<&str> = list.iter().filter_map(Value::as_str).collect();
     for (k, v) in patch.iter() {
-        if v.is_null() || k.starts_with(DELETE_FROM_PRIMITIVE_LIST) || k.starts_with(SET_ELEMENT_ORDER) {
+        if v.is_null()
+            || k.starts_with(DELETE_FROM_PRIMITIVE_LIST)
+            || k.starts_with(SET_ELEMENT_ORDER)
+        {
             continue;
         }
         if !keep.contains(k.as_str()) {
