@@ -2,10 +2,12 @@
 //!
 //! See `ARCHITECTURE.md` at the workspace root for the map of this crate.
 
+pub mod builtin_shapes;
 pub mod field;
 pub mod jsonpath;
 pub mod meta;
 pub mod objects;
+pub mod patch;
 pub mod registry;
 pub mod schema;
 pub mod shape;
