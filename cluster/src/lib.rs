@@ -3,4 +3,5 @@
 //! See `ARCHITECTURE.md` at the workspace root for the map of this crate.
 
 pub mod field;
+pub mod fieldmanager;
 pub mod shape;
