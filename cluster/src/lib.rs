@@ -4,6 +4,7 @@
 
 pub mod builtin_shapes;
 pub mod field;
+pub mod fieldmanager;
 pub mod jsonpath;
 pub mod meta;
 pub mod objects;
