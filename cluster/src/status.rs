@@ -97,6 +97,12 @@ impl StatusError {
         self
     }
 
+    /// A status with explicit parts, for errors classified elsewhere (patches,
+    /// server-side apply).
+    pub fn from_parts(code: u16, reason: &'static str, message: impl Into<String>) -> Self {
+        Self::new(code, reason, message)
+    }
+
     /// Adds a cause.
     pub fn with_cause(mut self, reason: &str, message: impl Into<String>, field: &str) -> Self {
         self.causes.push(Cause {

@@ -98,7 +98,7 @@ impl Objects {
         }
         let decoded = rt.strategy.decode(obj)?;
         if !decoded.unknown_fields.is_empty() {
-            let messages: Vec<String> = decoded.unknown_fields.iter().map(|f| format!("unknown field {f:?}")).collect();
+            let messages = decoded.unknown_fields;
             match opts.field_validation {
                 FieldValidation::Strict => {
                     return Err(StatusError::bad_request(format!("strict decoding error: {}", messages.join(", "))));
@@ -150,7 +150,7 @@ impl Objects {
             return Err(StatusError::method_not_supported(&rt.group_resource(), "create"));
         }
         rt.strategy.apply_defaults(&mut obj);
-        self.create_decoded(rt, obj, opts, warnings)
+        self.create_decoded(rt, obj, opts, warnings, true)
     }
 
     /// Creates an already decoded and defaulted object (also the create path of
@@ -161,6 +161,7 @@ impl Objects {
         mut obj: Value,
         opts: &WriteOptions,
         warnings: Vec<String>,
+        track: bool,
     ) -> Result<Written, StatusError> {
         let ctx = self.ctx();
         if obj.name().is_none_or(str::is_empty)
@@ -178,7 +179,9 @@ impl Objects {
             return Err(StatusError::invalid(&rt.group, &rt.kind, &name, &errs));
         }
         self.check_namespace(rt, &namespace, &name)?;
-        self.track_create(rt, &mut obj, opts)?;
+        if track {
+            self.track_create(rt, &mut obj, opts)?;
+        }
         let stored_form = rt.strategy.to_storage(obj);
         if opts.dry_run {
             return Ok(Written {

@@ -11,6 +11,7 @@ mod hooks;
 mod managed;
 mod list;
 mod options;
+mod patch;
 mod system;
 mod update;
 
@@ -25,6 +26,8 @@ use crate::store::{ObjectKey, Store};
 
 pub use delete::Deleted;
 pub use list::{ListPage, ListQuery};
+pub use patch::{PatchKind, accepted_patch_types, parse_apply_body};
+pub use list::Filter;
 pub use options::{DeleteOptions, FieldValidation, Propagation, Subresource, WriteOptions};
 
 /// The result of a write.

@@ -88,7 +88,7 @@ impl Objects {
                 }
                 None => rv_of(&old).unwrap_or(0),
             };
-            match self.commit_update(rt, &old, new.clone(), subresource, opts, expected, warnings.clone()) {
+            match self.commit_update(rt, &old, new.clone(), subresource, opts, expected, warnings.clone(), true) {
                 Ok(w) => return Ok(w),
                 Err(CommitError::Status(e)) => return Err(e),
                 Err(CommitError::Raced) if body_rv.is_some() => return Err(StatusError::stale(&rt.group_resource(), name)),
@@ -110,6 +110,7 @@ impl Objects {
         opts: &WriteOptions,
         expected_rv: u64,
         warnings: Vec<String>,
+        track: bool,
     ) -> Result<Written, CommitError> {
         let ctx = self.ctx();
         let old_served = rt.strategy.from_storage(old);
@@ -145,7 +146,9 @@ impl Objects {
         if !errs.is_empty() {
             return Err(StatusError::invalid(&rt.group, &rt.kind, &name, &errs).into());
         }
-        self.track_update(rt, &old_served, &mut new, subresource, opts)?;
+        if track {
+            self.track_update(rt, &old_served, &mut new, subresource, opts)?;
+        }
         let stored_new = rt.strategy.to_storage(new);
         let key = Objects::key(rt, &namespace, &name);
         if stored_new.is_deleting() && stored_new.finalizers().is_empty() && !self.waits_for_contents(rt, &stored_new) {

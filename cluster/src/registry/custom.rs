@@ -6,10 +6,11 @@ use serde_json::Value;
 
 use super::columns::{Column, age_of, meta_field_label, name_cell};
 use super::{ALL_VERBS, Ctx, Decoded, ResourceType, Strategy};
-use crate::field::FieldError;
+use crate::field::{FieldError, FieldPath};
 use crate::jsonpath::JsonPath;
 use crate::meta::ObjectExt;
 use crate::meta::validate::check_meta_types;
+use crate::schema::Structural;
 use crate::shape::Shape;
 use crate::status::{GroupResource, StatusError};
 
@@ -36,23 +37,33 @@ pub struct CustomStrategy {
     pub columns: Vec<PrinterColumn>,
     /// `selectableFields`, as field-selector labels (`spec.issuerRef.name`) and paths.
     pub selectable: Vec<(String, JsonPath)>,
-    /// Merge shape for server-side apply.
-    pub shape: Shape,
+    /// The compiled schema of this version.
+    pub schema: Option<Arc<Structural>>,
     /// Render `date` columns as ages on the cluster clock (the lab's virtual clock
     /// would otherwise show `<invalid>` ages in kubectl).
     pub server_side_ages: bool,
 }
 
 impl Strategy for CustomStrategy {
-    fn decode(&self, obj: Value) -> Result<Decoded, StatusError> {
+    fn decode(&self, mut obj: Value) -> Result<Decoded, StatusError> {
         if !obj.is_object() {
             return Err(StatusError::bad_request("Object 'Kind' is missing in the request body"));
         }
         check_meta_types(&obj).map_err(StatusError::bad_request)?;
+        let unknown_fields = match &self.schema {
+            Some(schema) => schema.prune(&mut obj),
+            None => Vec::new(),
+        };
         Ok(Decoded {
             object: obj,
-            unknown_fields: Vec::new(),
+            unknown_fields,
         })
+    }
+
+    fn apply_defaults(&self, obj: &mut Value) {
+        if let Some(schema) = &self.schema {
+            schema.apply_defaults(obj);
+        }
     }
 
     fn prepare_create(&self, obj: &mut Value, _ctx: &Ctx) {
@@ -78,8 +89,11 @@ impl Strategy for CustomStrategy {
         }
     }
 
-    fn validate(&self, _obj: &Value, _old: Option<&Value>) -> Vec<FieldError> {
-        Vec::new()
+    fn validate(&self, obj: &Value, old: Option<&Value>) -> Vec<FieldError> {
+        match &self.schema {
+            Some(schema) => schema.validate(obj, old),
+            None => Vec::new(),
+        }
     }
 
     fn tracks_generation(&self) -> bool {
@@ -92,10 +106,6 @@ impl Strategy for CustomStrategy {
 
     fn allow_unconditional_update(&self) -> bool {
         false
-    }
-
-    fn shape(&self) -> Shape {
-        self.shape.clone()
     }
 
     fn supports_strategic_merge(&self) -> bool {
@@ -225,6 +235,11 @@ pub fn types_for(crd: &Value, server_side_ages: bool) -> Vec<ResourceType> {
                         .collect()
                 })
                 .unwrap_or_default();
+            let schema = v
+                .pointer("/schema/openAPIV3Schema")
+                .and_then(|s| Structural::compile(s, &FieldPath::new("openAPIV3Schema")).ok())
+                .map(Arc::new);
+            let shape = Arc::new(schema.as_ref().map_or(Shape::Deduced, |s| s.shape()));
             let strategy = CustomStrategy {
                 api_version: format!("{group}/{version}"),
                 storage_api_version: format!("{group}/{storage_version}"),
@@ -232,7 +247,7 @@ pub fn types_for(crd: &Value, server_side_ages: bool) -> Vec<ResourceType> {
                 status_subresource: v.pointer("/subresources/status").is_some_and(|s| !s.is_null()),
                 columns,
                 selectable,
-                shape: Shape::Deduced,
+                schema,
                 server_side_ages,
             };
             ResourceType {
@@ -248,6 +263,7 @@ pub fn types_for(crd: &Value, server_side_ages: bool) -> Vec<ResourceType> {
                 storage: GroupResource::new(&group, &plural),
                 verbs: ALL_VERBS,
                 custom: true,
+                shape,
                 strategy: Arc::new(strategy),
             }
         })

@@ -34,7 +34,8 @@ pub struct Ctx {
 pub struct Decoded {
     /// The object, with fields the kind doesn't know removed.
     pub object: Value,
-    /// Paths of the removed fields (`.spec.foo`), for `fieldValidation`.
+    /// One message per removed field (`unknown field "spec.foo"`), for
+    /// `fieldValidation`.
     pub unknown_fields: Vec<String>,
 }
 
@@ -81,11 +82,6 @@ pub trait Strategy: Send + Sync + 'static {
     /// (rather than a `Status`).
     fn returns_deleted_object(&self) -> bool {
         false
-    }
-
-    /// The merge shape for server-side apply and strategic merge patch.
-    fn shape(&self) -> Shape {
-        Shape::Deduced
     }
 
     /// Whether `application/strategic-merge-patch+json` is accepted.
@@ -159,6 +155,8 @@ pub struct ResourceType {
     pub verbs: &'static [&'static str],
     /// Whether a CRD defines the resource.
     pub custom: bool,
+    /// The merge shape for server-side apply and strategic merge patch.
+    pub shape: Arc<Shape>,
     /// The per-kind rules.
     pub strategy: Arc<dyn Strategy>,
 }

@@ -219,8 +219,15 @@ fn validate_versions(spec: &Map<String, Value>, path: &FieldPath, errs: &mut Vec
             }
             seen.push(name);
         }
-        if version.pointer("/schema/openAPIV3Schema").is_none_or(Value::is_null) {
-            errs.push(FieldError::required(p.child("schema").child("openAPIV3Schema"), "schemas are required"));
+        match version.pointer("/schema/openAPIV3Schema").filter(|s| !s.is_null()) {
+            None => errs.push(FieldError::required(p.child("schema").child("openAPIV3Schema"), "schemas are required")),
+            Some(schema) => {
+                if let Err(schema_errs) =
+                    crate::schema::Structural::compile(schema, &p.child("schema").child("openAPIV3Schema"))
+                {
+                    errs.extend(schema_errs);
+                }
+            }
         }
         for (j, column) in version
             .get("additionalPrinterColumns")

@@ -23,6 +23,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::{ALL_VERBS, Decoded, ResourceType, Strategy};
+use crate::shape::Shape;
 use crate::status::{GroupResource, StatusError};
 
 pub use crd::CrdStrategy;
@@ -87,6 +88,7 @@ fn stored(
         storage: GroupResource::new(group, plural),
         verbs: ALL_VERBS,
         custom: false,
+        shape: Arc::new(crate::builtin_shapes::shape_for(group, version, kind).unwrap_or(Shape::Deduced)),
         strategy,
     }
 }
@@ -100,6 +102,7 @@ pub(crate) fn typed<K: DeserializeOwned + Serialize>(obj: Value, kind: &str, ver
     let object = serde_json::to_value(&decoded).map_err(|e| StatusError::internal(e.to_string()))?;
     let mut unknown_fields = Vec::new();
     collect_unknown(&obj, &object, &mut String::new(), &mut unknown_fields);
+    let unknown_fields = unknown_fields.into_iter().map(|f| format!("unknown field {f:?}")).collect();
     Ok(Decoded { object, unknown_fields })
 }
 
@@ -169,7 +172,7 @@ mod tests {
             "v1",
         )
         .unwrap();
-        assert_eq!(d.unknown_fields, vec!["metadata.bogus", "extra"]);
+        assert_eq!(d.unknown_fields, vec![r#"unknown field "metadata.bogus""#, r#"unknown field "extra""#]);
         assert!(d.object.get("extra").is_none());
         assert_eq!(d.object["data"]["k"], "v");
         let e = typed::<ConfigMap>(json!({"data": {"k": 1}}), "ConfigMap", "v1").unwrap_err();

@@ -93,6 +93,7 @@ pub fn resource(kind: ReviewKind) -> ResourceType {
         storage: GroupResource::new(group, plural),
         verbs: CREATE_ONLY,
         custom: false,
+        shape: Arc::new(crate::shape::Shape::Deduced),
         strategy: Arc::new(ReviewStrategy(kind)),
     }
 }
