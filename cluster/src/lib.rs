@@ -2,7 +2,10 @@
 //!
 //! See `ARCHITECTURE.md` at the workspace root for the map of this crate.
 
+pub mod api;
 pub mod builtin_shapes;
+pub mod cluster;
+pub mod controllers;
 pub mod field;
 pub mod fieldmanager;
 pub mod jsonpath;
@@ -15,3 +18,6 @@ pub mod shape;
 pub mod status;
 pub mod store;
 pub mod time;
+pub mod transport;
+
+pub use cluster::{Cluster, ClusterBuilder, ClusterError};

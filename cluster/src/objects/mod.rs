@@ -25,7 +25,7 @@ use crate::status::{GroupResource, StatusError};
 use crate::store::{ObjectKey, Store};
 
 pub use delete::Deleted;
-pub use list::{ListPage, ListQuery};
+pub use list::{ListPage, ListQuery, parse_rv};
 pub use patch::{PatchKind, accepted_patch_types, parse_apply_body};
 pub use list::Filter;
 pub use options::{DeleteOptions, FieldValidation, Propagation, Subresource, WriteOptions};
@@ -106,5 +106,50 @@ impl Objects {
     /// The preferred resource type of a storage resource (to act on stored objects).
     pub fn type_for_storage(&self, storage: &GroupResource) -> Option<Arc<ResourceType>> {
         self.registry.for_storage(storage)
+    }
+}
+
+impl Objects {
+    /// `PUT /api/v1/namespaces/<name>/finalize`: replaces `spec.finalizers`; a
+    /// terminating namespace with none left is removed.
+    pub fn set_namespace_finalizers(
+        &self,
+        rt: &ResourceType,
+        name: &str,
+        finalizers: Value,
+        opts: &WriteOptions,
+    ) -> Result<Written, StatusError> {
+        for _ in 0..update::RETRIES {
+            let old = self
+                .get_stored(rt, "", name)
+                .ok_or_else(|| StatusError::not_found(&rt.group_resource(), name))?;
+            let mut next = (*old).clone();
+            if let Some(spec) = next.as_object_mut().map(|m| m.entry("spec").or_insert_with(|| serde_json::json!({}))) {
+                if let Some(spec) = spec.as_object_mut() {
+                    spec.insert("finalizers".into(), finalizers.clone());
+                }
+            }
+            let done = crate::meta::ObjectExt::is_deleting(&next)
+                && crate::meta::ObjectExt::finalizers(&next).is_empty()
+                && next.pointer("/spec/finalizers").and_then(Value::as_array).is_none_or(Vec::is_empty);
+            if opts.dry_run {
+                return Ok(Written { object: next, created: false, warnings: Vec::new() });
+            }
+            let key = Self::key(rt, "", name);
+            let expected = crate::store::rv_of(&old);
+            let result = if done {
+                self.store.delete(&rt.storage, &key, expected)
+            } else {
+                self.store.update(&rt.storage, &key, next, expected)
+            };
+            match result {
+                Ok(stored) => {
+                    return Ok(Written { object: rt.strategy.from_storage(&stored), created: false, warnings: Vec::new() });
+                }
+                Err(crate::store::StoreError::Conflict) => continue,
+                Err(e) => return Err(StatusError::internal(e.to_string())),
+            }
+        }
+        Err(StatusError::stale(&rt.group_resource(), name))
     }
 }

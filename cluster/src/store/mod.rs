@@ -418,6 +418,17 @@ impl Store {
     /// replayed first (410 `Expired` if they are no longer held); without, only live
     /// changes are delivered.
     pub fn subscribe(&self, interest: Interest, from_rv: Option<u64>) -> Result<Subscription, StoreError> {
+        self.subscribe_with_capacity(interest, from_rv, self.subscriber_capacity)
+    }
+
+    /// [`Store::subscribe`] with a buffer of `capacity` changes (the cluster's own
+    /// controllers take a large one).
+    pub fn subscribe_with_capacity(
+        &self,
+        interest: Interest,
+        from_rv: Option<u64>,
+        capacity: usize,
+    ) -> Result<Subscription, StoreError> {
         let mut state = self.lock();
         let backlog = match from_rv {
             Some(rv) => state
@@ -426,13 +437,49 @@ impl Store {
                 .map_err(|oldest| StoreError::Expired { requested: rv, oldest })?,
             None => Vec::new(),
         };
-        let (tx, rx) = mpsc::channel(self.subscriber_capacity);
+        let (tx, rx) = mpsc::channel(capacity.max(1));
         state.subscribers.push(Subscriber { interest, tx });
         Ok(Subscription {
             backlog,
             live: rx,
             start_rv: state.rv,
         })
+    }
+
+    /// Subscribes to live changes of `resource` and, atomically with it, snapshots its
+    /// current objects (in `namespace`, if given): the initial state of a watch that
+    /// starts "now".
+    pub fn subscribe_with_snapshot(
+        &self,
+        resource: &GroupResource,
+        namespace: Option<&str>,
+    ) -> (Vec<Arc<Value>>, Subscription) {
+        let mut state = self.lock();
+        let snapshot: Vec<Arc<Value>> = match state.tables.get(resource) {
+            None => Vec::new(),
+            Some(table) => match namespace {
+                None => table.values().cloned().collect(),
+                Some(ns) => table
+                    .range(ObjectKey::new(ns, "")..)
+                    .take_while(|(k, _)| k.namespace == ns)
+                    .map(|(_, v)| v.clone())
+                    .collect(),
+            },
+        };
+        let (tx, rx) = mpsc::channel(self.subscriber_capacity);
+        state.subscribers.push(Subscriber {
+            interest: Interest::Resource {
+                resource: resource.clone(),
+                namespace: namespace.map(str::to_string),
+            },
+            tx,
+        });
+        let sub = Subscription {
+            backlog: Vec::new(),
+            live: rx,
+            start_rv: state.rv,
+        };
+        (snapshot, sub)
     }
 
     /// Forgets all history, so that every watch resuming from an earlier resource
