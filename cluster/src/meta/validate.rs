@@ -9,7 +9,7 @@ use super::labels::{qualified_name, validate_annotations, validate_labels};
 use super::names::NameRule;
 
 /// Finalizers that may be written without a domain.
-pub const STANDARD_FINALIZERS: &[&str] = &["kubernetes", "orphan", "foregroundDeletion"];
+pub const STANDARD_FINALIZERS: &[&str] = &["kubernetes", "orphan", "foregroundDeletion", "customresourcecleanup.apiextensions.k8s.io"];
 
 fn meta_path() -> FieldPath {
     FieldPath::new("metadata")

@@ -34,7 +34,7 @@ impl Objects {
             return;
         }
         self.registry
-            .replace_resource(&group, &plural, types_for(crd, self.clock.is_virtual()));
+            .replace_resource(&group, &plural, types_for(crd));
         self.write_crd_status(crd);
     }
 

@@ -39,9 +39,6 @@ pub struct CustomStrategy {
     pub selectable: Vec<(String, JsonPath)>,
     /// The compiled schema of this version.
     pub schema: Option<Arc<Structural>>,
-    /// Render `date` columns as ages on the cluster clock (the lab's virtual clock
-    /// would otherwise show `<invalid>` ages in kubectl).
-    pub server_side_ages: bool,
 }
 
 impl Strategy for CustomStrategy {
@@ -114,13 +111,7 @@ impl Strategy for CustomStrategy {
 
     fn columns(&self) -> Vec<Column> {
         let mut cols = vec![Column::name_column()];
-        cols.extend(self.columns.iter().map(|c| {
-            let mut col = c.column.clone();
-            if self.server_side_ages && col.type_ == "date" {
-                col.type_ = "string".into();
-            }
-            col
-        }));
+        cols.extend(self.columns.iter().map(|c| c.column.clone()));
         cols
     }
 
@@ -130,7 +121,9 @@ impl Strategy for CustomStrategy {
             let cell = match c.path.first(obj) {
                 None | Some(Value::Null) => Value::Null,
                 Some(v) => match c.column.type_.as_str() {
-                    "date" if self.server_side_ages => age_of(v.as_str(), ctx),
+                    // As the API server's CRD table convertor: dates print as ages (on
+                    // the cluster clock, so virtual time shows sensible ages too).
+                    "date" => age_of(v.as_str(), ctx),
                     "integer" | "number" | "boolean" => v.clone(),
                     _ => match v {
                         Value::String(_) => v.clone(),
@@ -148,6 +141,10 @@ impl Strategy for CustomStrategy {
             return Some(path.first(obj).map(crate::jsonpath::render).unwrap_or_default());
         }
         meta_field_label(obj, label)
+    }
+
+    fn openapi_schema(&self) -> Option<Value> {
+        self.schema.as_ref().map(|s| s.openapi_schema())
     }
 
     fn to_storage(&self, mut obj: Value) -> Value {
@@ -172,7 +169,7 @@ impl Strategy for CustomStrategy {
 
 /// The resource types a CRD object serves (one per served version, preferred first),
 /// or nothing when it is not established.
-pub fn types_for(crd: &Value, server_side_ages: bool) -> Vec<ResourceType> {
+pub fn types_for(crd: &Value) -> Vec<ResourceType> {
     let Some(spec) = crd.get("spec") else { return Vec::new() };
     let group = spec.str_at("group").unwrap_or("").to_string();
     let names = spec.get("names").cloned().unwrap_or(Value::Null);
@@ -248,7 +245,6 @@ pub fn types_for(crd: &Value, server_side_ages: bool) -> Vec<ResourceType> {
                 columns,
                 selectable,
                 schema,
-                server_side_ages,
             };
             ResourceType {
                 group: group.clone(),
@@ -289,7 +285,7 @@ mod tests {
                  "selectableFields": [{"jsonPath": ".spec.issuerRef.name"}]},
                 {"name": "v1alpha2", "served": true, "storage": false},
                 {"name": "v1alpha1", "served": false, "storage": false}]}});
-        let types = types_for(&crd, false);
+        let types = types_for(&crd);
         assert_eq!(types.len(), 2);
         assert_eq!(types[0].version, "v1");
         assert_eq!(types[0].short_names, ["cert", "certs"]);
@@ -298,7 +294,8 @@ mod tests {
         let cert = json!({"apiVersion": "cert-manager.io/v1", "metadata": {"name": "web", "creationTimestamp": "2026-01-01T00:00:00Z"},
             "spec": {"secretName": "web-tls", "issuerRef": {"name": "ca"}}, "status": {"conditions": [{"type": "Ready", "status": "True"}]}});
         let row = types[0].strategy.row(&cert, &Ctx { now: SystemTime::now() });
-        assert_eq!(row, vec![json!("web"), json!("True"), json!("web-tls"), json!("2026-01-01T00:00:00Z")]);
+        assert_eq!(&row[..3], &[json!("web"), json!("True"), json!("web-tls")]);
+        assert!(row[3].as_str().unwrap().ends_with('d'), "an age: {}", row[3]);
         assert_eq!(types[0].strategy.field_label(&cert, "spec.issuerRef.name").as_deref(), Some("ca"));
         assert_eq!(types[1].strategy.from_storage(&cert)["apiVersion"], "cert-manager.io/v1alpha2");
         assert_eq!(types[1].strategy.columns().len(), 2, "NAME and the default AGE");

@@ -111,6 +111,12 @@ pub trait Strategy: Send + Sync + 'static {
         false
     }
 
+    /// The OpenAPI v3 schema of a custom resource (built-in kinds take theirs from
+    /// k8s-openapi).
+    fn openapi_schema(&self) -> Option<Value> {
+        None
+    }
+
     /// Converts an object as received to the form it is stored in.
     fn to_storage(&self, obj: Value) -> Value {
         obj
