@@ -121,7 +121,8 @@ fn kubectl_patch_on_pods() {
 
 /// A client-side `kubectl apply` of a changed manifest: new image, env var B removed,
 /// the volume switched from emptyDir to a config map (so `$retainKeys`), a finalizer
-/// swapped, and the new last-applied annotation.
+/// swapped, and the new last-applied annotation. The patch is the body kubectl
+/// v1.32.4 sent, recorded byte for byte.
 #[test]
 fn kubectl_apply_three_way_patch() {
     let live = r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web","namespace":"default",
@@ -130,16 +131,9 @@ fn kubectl_apply_three_way_patch() {
 "spec":{"containers":[{"name":"app","image":"app:v1","env":[{"name":"A","value":"1"},{"name":"B","value":"2"}],
 "volumeMounts":[{"name":"data","mountPath":"/data"}],"terminationMessagePath":"/dev/termination-log"}],
 "volumes":[{"name":"data","emptyDir":{}},{"name":"extra","emptyDir":{}}]}}"#;
-    let patch = r#"{"metadata":{"annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{\"new\":true}\n"},
-"$setElementOrder/finalizers":["example.com/keep","example.com/b"],
-"$deleteFromPrimitiveList/finalizers":["example.com/a"],
-"finalizers":["example.com/b"]},
-"spec":{"$setElementOrder/containers":[{"name":"app"}],
-"containers":[{"$setElementOrder/env":[{"name":"A"}],"env":[{"$patch":"delete","name":"B"}],"image":"app:v2","name":"app"}],
-"$setElementOrder/volumes":[{"name":"data"},{"name":"extra"}],
-"volumes":[{"$retainKeys":["configMap","name"],"configMap":{"name":"cfg"},"emptyDir":null,"name":"data"}]}}"#;
+    let patch = r#"{"metadata":{"$deleteFromPrimitiveList/finalizers":["example.com/a"],"$setElementOrder/finalizers":["example.com/keep","example.com/b"],"annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"annotations\":{},\"finalizers\":[\"example.com/keep\",\"example.com/b\"],\"name\":\"web\",\"namespace\":\"default\"},\"spec\":{\"containers\":[{\"env\":[{\"name\":\"A\",\"value\":\"1\"}],\"image\":\"app:v2\",\"name\":\"app\",\"volumeMounts\":[{\"mountPath\":\"/data\",\"name\":\"data\"}]}],\"volumes\":[{\"configMap\":{\"name\":\"cfg\"},\"name\":\"data\"},{\"emptyDir\":{},\"name\":\"extra\"}]}}\n"},"finalizers":["example.com/b"]},"spec":{"$setElementOrder/containers":[{"name":"app"}],"$setElementOrder/volumes":[{"name":"data"},{"name":"extra"}],"containers":[{"$setElementOrder/env":[{"name":"A"}],"env":[{"$patch":"delete","name":"B"}],"image":"app:v2","name":"app"}],"volumes":[{"$retainKeys":["configMap","name"],"configMap":{"name":"cfg"},"emptyDir":null,"name":"data"}]}}"#;
     let want = r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web","namespace":"default",
-"annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{\"new\":true}\n","other":"x"},
+"annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"annotations\":{},\"finalizers\":[\"example.com/keep\",\"example.com/b\"],\"name\":\"web\",\"namespace\":\"default\"},\"spec\":{\"containers\":[{\"env\":[{\"name\":\"A\",\"value\":\"1\"}],\"image\":\"app:v2\",\"name\":\"app\",\"volumeMounts\":[{\"mountPath\":\"/data\",\"name\":\"data\"}]}],\"volumes\":[{\"configMap\":{\"name\":\"cfg\"},\"name\":\"data\"},{\"emptyDir\":{},\"name\":\"extra\"}]}}\n","other":"x"},
 "finalizers":["example.com/keep","example.com/b"]},
 "spec":{"containers":[{"name":"app","image":"app:v2","env":[{"name":"A","value":"1"}],
 "volumeMounts":[{"name":"data","mountPath":"/data"}],"terminationMessagePath":"/dev/termination-log"}],
@@ -153,6 +147,52 @@ fn kubectl_apply_three_way_patch() {
         }],
         smp_for("Pod"),
     );
+}
+
+/// Other bodies recorded from kubectl v1.32.4: `kubectl set image`, `kubectl set env`,
+/// and `kubectl apply` of a Service and of a ConfigMap that lacked the last-applied
+/// annotation.
+#[test]
+fn recorded_kubectl_patches() {
+    let pods = [
+        Case {
+            name: "kubectl set image pod/web app=app:v3",
+            doc: r#"{"spec":{"containers":[{"name":"app","image":"app:v1"},{"name":"side","image":"s"}]}}"#,
+            patch: r#"{"spec":{"$setElementOrder/containers":[{"name":"app"}],"containers":[{"image":"app:v3","name":"app"}]}}"#,
+            want: Want::Doc(
+                r#"{"spec":{"containers":[{"name":"app","image":"app:v3"},{"name":"side","image":"s"}]}}"#,
+            ),
+        },
+        Case {
+            name: "kubectl set env pod/web C=3 B-",
+            doc: r#"{"spec":{"containers":[{"name":"app","env":[{"name":"A","value":"1"},{"name":"B","value":"2"}]}]}}"#,
+            patch: r#"{"spec":{"$setElementOrder/containers":[{"name":"app"}],"containers":[{"$setElementOrder/env":[{"name":"A"},{"name":"C"}],"env":[{"name":"C","value":"3"},{"$patch":"delete","name":"B"}],"name":"app"}]}}"#,
+            want: Want::Doc(
+                r#"{"spec":{"containers":[{"name":"app","env":[{"name":"A","value":"1"},{"name":"C","value":"3"}]}]}}"#,
+            ),
+        },
+    ];
+    run(&pods, smp_for("Pod"));
+
+    let services = [Case {
+        name: "kubectl apply: a new port, a changed target port, a selector label",
+        doc: r#"{"apiVersion":"v1","kind":"Service","metadata":{"name":"web","namespace":"default","annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{}\n"}},"spec":{"selector":{"app":"web"},"ports":[{"name":"http","port":80,"targetPort":8080,"protocol":"TCP"}],"clusterIP":"10.0.0.10","type":"ClusterIP"}}"#,
+        patch: r#"{"metadata":{"annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"annotations\":{},\"name\":\"web\",\"namespace\":\"default\"},\"spec\":{\"ports\":[{\"name\":\"https\",\"port\":443,\"targetPort\":8443},{\"name\":\"http\",\"port\":80,\"targetPort\":9090}],\"selector\":{\"app\":\"web\",\"tier\":\"front\"}}}\n"}},"spec":{"$setElementOrder/ports":[{"port":443},{"port":80}],"ports":[{"name":"https","port":443,"targetPort":8443},{"port":80,"targetPort":9090}],"selector":{"tier":"front"}}}"#,
+        want: Want::Doc(
+            r#"{"apiVersion":"v1","kind":"Service","metadata":{"name":"web","namespace":"default","annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"annotations\":{},\"name\":\"web\",\"namespace\":\"default\"},\"spec\":{\"ports\":[{\"name\":\"https\",\"port\":443,\"targetPort\":8443},{\"name\":\"http\",\"port\":80,\"targetPort\":9090}],\"selector\":{\"app\":\"web\",\"tier\":\"front\"}}}\n"}},"spec":{"selector":{"app":"web","tier":"front"},"ports":[{"name":"https","port":443,"targetPort":8443},{"name":"http","port":80,"targetPort":9090,"protocol":"TCP"}],"clusterIP":"10.0.0.10","type":"ClusterIP"}}"#,
+        ),
+    }];
+    run(&services, smp_for("Service"));
+
+    let config_maps = [Case {
+        name: "kubectl apply on a config map without last-applied: additions only",
+        doc: r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cfg","namespace":"default","resourceVersion":"3"},"data":{"a":"1","b":"2"}}"#,
+        patch: r#"{"data":{"c":"3"},"metadata":{"annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{\"apiVersion\":\"v1\",\"data\":{\"a\":\"1\",\"c\":\"3\"},\"kind\":\"ConfigMap\",\"metadata\":{\"annotations\":{},\"name\":\"cfg\",\"namespace\":\"default\"}}\n"}}}"#,
+        want: Want::Doc(
+            r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cfg","namespace":"default","resourceVersion":"3","annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{\"apiVersion\":\"v1\",\"data\":{\"a\":\"1\",\"c\":\"3\"},\"kind\":\"ConfigMap\",\"metadata\":{\"annotations\":{},\"name\":\"cfg\",\"namespace\":\"default\"}}\n"}},"data":{"a":"1","b":"2","c":"3"}}"#,
+        ),
+    }];
+    run(&config_maps, smp_for("ConfigMap"));
 }
 
 #[test]
@@ -169,7 +209,7 @@ fn kubectl_apply_reorders_with_set_element_order() {
 }
 
 #[test]
-fn kubectl_patch_on_services_and_config_maps() {
+fn kubectl_patch_on_services() {
     let services = [
         Case {
             name: "add a service port (merged on port)",
@@ -193,14 +233,4 @@ fn kubectl_patch_on_services_and_config_maps() {
         },
     ];
     run(&services, smp_for("Service"));
-
-    let config_maps = [Case {
-        name: "kubectl apply of a config map: data merges, removed keys are nulled",
-        doc: r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cfg"},"data":{"a":"1","b":"2"}}"#,
-        patch: r#"{"data":{"b":null,"c":"3"},"metadata":{"annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{\"apiVersion\":\"v1\",\"data\":{\"a\":\"1\",\"c\":\"3\"},\"kind\":\"ConfigMap\",\"metadata\":{\"annotations\":{},\"name\":\"cfg\",\"namespace\":\"default\"}}\n"}}}"#,
-        want: Want::Doc(
-            r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cfg","annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{\"apiVersion\":\"v1\",\"data\":{\"a\":\"1\",\"c\":\"3\"},\"kind\":\"ConfigMap\",\"metadata\":{\"annotations\":{},\"name\":\"cfg\",\"namespace\":\"default\"}}\n"}},"data":{"a":"1","c":"3"}}"#,
-        ),
-    }];
-    run(&config_maps, smp_for("ConfigMap"));
 }

@@ -13,6 +13,18 @@ fn merge_patch_table() {
             want: Want::Doc(r#"{"metadata":{"name":"a","labels":{"app":"api","team":"x"}}}"#),
         },
         Case {
+            name: "kubectl label pod web tier=front (recorded body)",
+            doc: r#"{"metadata":{"name":"web","labels":{"app":"web"}}}"#,
+            patch: r#"{"metadata":{"labels":{"tier":"front"}}}"#,
+            want: Want::Doc(r#"{"metadata":{"name":"web","labels":{"app":"web","tier":"front"}}}"#),
+        },
+        Case {
+            name: "kubectl annotate pod web other- (recorded body)",
+            doc: r#"{"metadata":{"name":"web","annotations":{"other":"x","keep":"y"}}}"#,
+            patch: r#"{"metadata":{"annotations":{"other":null}}}"#,
+            want: Want::Doc(r#"{"metadata":{"name":"web","annotations":{"keep":"y"}}}"#),
+        },
+        Case {
             name: "lists are replaced whole",
             doc: r#"{"spec":{"dnsNames":["a","b"]}}"#,
             patch: r#"{"spec":{"dnsNames":["c"]}}"#,
