@@ -26,6 +26,18 @@ fn json_patch_table() {
             ),
         },
         Case {
+            name: "finalizer add next to others: test the whole list, then append",
+            doc: r#"{"metadata":{"finalizers":["other"]}}"#,
+            patch: r#"[{"op":"test","path":"/metadata/finalizers","value":["other"]},{"op":"add","path":"/metadata/finalizers/-","value":"example.com/cleanup"}]"#,
+            want: Want::Doc(r#"{"metadata":{"finalizers":["other","example.com/cleanup"]}}"#),
+        },
+        Case {
+            name: "finalizer add next to others: a concurrent change fails the test",
+            doc: r#"{"metadata":{"finalizers":["other","example.com/cleanup"]}}"#,
+            patch: r#"[{"op":"test","path":"/metadata/finalizers","value":["other"]},{"op":"add","path":"/metadata/finalizers/-","value":"example.com/cleanup"}]"#,
+            want: Want::Err(422, "testing value /metadata/finalizers failed: test failed"),
+        },
+        Case {
             name: "finalizer removal: test the index, then remove it",
             doc: r#"{"metadata":{"finalizers":["example.com/cleanup"]}}"#,
             patch: r#"[{"op":"test","path":"/metadata/finalizers/0","value":"example.com/cleanup"},{"op":"remove","path":"/metadata/finalizers/0"}]"#,
