@@ -35,7 +35,10 @@ fn json_patch_table() {
             name: "finalizer add next to others: a concurrent change fails the test",
             doc: r#"{"metadata":{"finalizers":["other","example.com/cleanup"]}}"#,
             patch: r#"[{"op":"test","path":"/metadata/finalizers","value":["other"]},{"op":"add","path":"/metadata/finalizers/-","value":"example.com/cleanup"}]"#,
-            want: Want::Err(422, "testing value /metadata/finalizers failed: test failed"),
+            want: Want::Err(
+                422,
+                "testing value /metadata/finalizers failed: test failed",
+            ),
         },
         Case {
             name: "finalizer removal: test the index, then remove it",
