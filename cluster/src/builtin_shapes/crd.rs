@@ -10,7 +10,7 @@ use super::{apply_keyed, atomic, keyed, map_of, st, strings};
 use crate::shape::Shape;
 
 /// How many levels of nested schemas are spelled out.
-const SCHEMA_DEPTH: usize = 4;
+const SCHEMA_DEPTH: usize = 3;
 
 /// apiextensions.k8s.io/v1 CustomResourceDefinition. Note that `spec.versions` is
 /// `+listType=atomic` in v1 (it has no merge key), and `status.conditions` is keyed

@@ -20,6 +20,7 @@ mod pod;
 mod tests;
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use crate::shape::{ListKind, ListShape, ObjectShape, Shape, StrategicList};
 
@@ -50,6 +51,11 @@ pub fn shape_for(group: &str, version: &str, kind: &str) -> Option<Shape> {
 /// included: `labels` and `annotations` are granular maps, `finalizers` a set,
 /// `ownerReferences` keyed by `uid`, `managedFields` atomic.
 pub fn object_meta_shape() -> Shape {
+    static CELL: OnceLock<Shape> = OnceLock::new();
+    CELL.get_or_init(build_object_meta_shape).clone()
+}
+
+fn build_object_meta_shape() -> Shape {
     let owner_reference = atomic_st(
         "apiVersion kind name uid controller blockOwnerDeletion",
         vec![],

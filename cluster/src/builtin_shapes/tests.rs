@@ -388,6 +388,25 @@ fn crd_lists() {
     assert_atomic(&crd, &format!("{schema}.required"));
     assert_eq!(at(&crd, &format!("{schema}.default")), &Shape::Deduced);
     // Deep enough schemas are deduced.
-    let deep = format!("{schema}.properties.a.properties.b.properties.c.properties.d.properties.e");
+    let deep = format!("{schema}.properties.a.properties.b.properties.c.properties.d");
     assert_eq!(at(&crd, &deep), &Shape::Deduced);
+}
+
+#[test]
+fn shapes_are_built_once() {
+    let first = shape_for("apiextensions.k8s.io", "v1", "CustomResourceDefinition");
+    let start = std::time::Instant::now();
+    for _ in 0..20 {
+        assert_eq!(
+            shape_for("apiextensions.k8s.io", "v1", "CustomResourceDefinition"),
+            first
+        );
+        assert!(shape_for("", "v1", "Pod").is_some());
+    }
+    // Cloning a cached table is cheap even in a debug build.
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
 }

@@ -114,6 +114,8 @@ fn items_name(shape: &Shape) -> &'static str {
     match shape {
         Shape::Object(o) if o.fields.is_empty() && o.rest.is_some() => "map",
         Shape::Deduced => "interface",
+        // Sets of scalars are nearly all `[]string`.
+        Shape::Scalar => "string",
         _ => "struct",
     }
 }
