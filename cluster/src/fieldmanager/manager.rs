@@ -197,7 +197,6 @@ impl FieldManager {
         };
         let api_version = str_at(&config, "/apiVersion").to_string();
         self.check_type(live, &config, &api_version)?;
-        self.check_name(live, &config)?;
         if config
             .pointer("/metadata/managedFields")
             .is_some_and(Value::is_array)
@@ -236,6 +235,7 @@ impl FieldManager {
             &api_version,
             now.as_deref(),
         )?;
+        self.check_name(live, &object)?;
         if manager == lastapplied::KUBECTL_MANAGER && lastapplied::has_last_applied(&object) {
             lastapplied::set(&mut object, lastapplied::build(&config));
         }
@@ -275,9 +275,11 @@ impl FieldManager {
         }
     }
 
-    /// The configuration must name the object, and name the one the URL names.
-    fn check_name(&self, live: Option<&Value>, config: &Value) -> Result<(), ApplyError> {
-        let name = str_at(config, "/metadata/name");
+    /// The merged object must have a name, the one the URL names (`checkName`). A
+    /// configuration may leave the name out when the object exists, as kube-rs status
+    /// applies do; on create it must carry it.
+    fn check_name(&self, live: Option<&Value>, merged: &Value) -> Result<(), ApplyError> {
+        let name = str_at(merged, "/metadata/name");
         let url_name = self
             .name
             .as_deref()
