@@ -289,3 +289,43 @@ fn deep_nesting_does_not_exhaust_the_stack() {
     }
     assert!(FieldSet::from_fields_v1(&doc).is_err());
 }
+
+#[test]
+fn wide_objects_stay_fast() {
+    let shape = super::configmap_shape();
+    let data: Map<String, Value> = (0..20_000)
+        .map(|i| (format!("key-{i:05}"), json!("v")))
+        .collect();
+    let cfg = super::cm(Value::Object(data.clone()));
+    let started = std::time::Instant::now();
+    let live = apply(None, &cfg, "a", false, &shape, None, "2024-01-01T00:00:00Z").expect("create");
+    let mut smaller = data;
+    smaller.remove("key-00007");
+    let out = apply(
+        Some(&live),
+        &super::cm(Value::Object(smaller)),
+        "a",
+        false,
+        &shape,
+        None,
+        "2024-01-01T00:00:01Z",
+    )
+    .expect("re-apply");
+    let mut updated = out.clone();
+    updated["data"]["key-00001"] = json!("w");
+    track_update(
+        Some(&out),
+        &mut updated,
+        "u",
+        &shape,
+        None,
+        "2024-01-01T00:00:02Z",
+    )
+    .expect("update");
+    assert!(out["data"].get("key-00007").is_none());
+    assert_eq!(read_managed_fields(&updated).map(|e| e.len()), Ok(2));
+    eprintln!(
+        "20k-key apply, prune and update took {:?}",
+        started.elapsed()
+    );
+}
