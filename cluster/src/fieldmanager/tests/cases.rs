@@ -312,6 +312,39 @@ pub(super) fn cases() -> Vec<Case> {
             ],
         ),
         case(
+            "set items interleave as structured-merge-diff orders them",
+            deployment_shape,
+            vec![
+                Apply(
+                    "default",
+                    with_meta(json!({"finalizers": ["a", "c"]}), json!({})),
+                ),
+                Update(
+                    "controller",
+                    json!({"metadata": {"finalizers": ["a", "b", "c", "d"]}}),
+                ),
+                Apply(
+                    "default",
+                    with_meta(
+                        json!({"finalizers": ["a", "aprime", "c", "cprime"]}),
+                        json!({}),
+                    ),
+                ),
+                Is(
+                    "/metadata/finalizers",
+                    json!(["a", "b", "aprime", "c", "d", "cprime"]),
+                ),
+                Owns(
+                    "default",
+                    json!({"f:metadata": {"f:finalizers": {"v:\"a\"": {}, "v:\"aprime\"": {}, "v:\"c\"": {}, "v:\"cprime\"": {}}}}),
+                ),
+                Owns(
+                    "controller",
+                    json!({"f:metadata": {"f:finalizers": {"v:\"b\"": {}, "v:\"d\"": {}}}}),
+                ),
+            ],
+        ),
+        case(
             "a set item dropped from the config is removed",
             deployment_shape,
             vec![
