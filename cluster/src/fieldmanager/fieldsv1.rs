@@ -8,7 +8,7 @@ use super::path::PathElement;
 use super::set::FieldSet;
 
 /// Deepest FieldsV1 nesting accepted (JSON decoders stop far earlier).
-const MAX_DEPTH: usize = 512;
+const MAX_DEPTH: usize = 256;
 
 /// A FieldsV1 document that does not decode.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -184,7 +184,7 @@ impl FieldManager {
         force: bool,
         now: &str,
     ) -> Result<Value, ApplyError> {
-        let now = time::normalize(now).unwrap_or_else(|| now.to_string());
+        let now = time::normalize(now);
         let config = match config {
             Value::Object(_) => config.clone(),
             Value::Null => empty_object(),
@@ -197,7 +197,6 @@ impl FieldManager {
         };
         let api_version = str_at(&config, "/apiVersion").to_string();
         self.check_type(live, &config, &api_version)?;
-        self.check_name(live, &config)?;
         if config
             .pointer("/metadata/managedFields")
             .is_some_and(Value::is_array)
@@ -234,8 +233,9 @@ impl FieldManager {
             manager,
             force,
             &api_version,
-            &now,
+            now.as_deref(),
         )?;
+        self.check_name(live, &object)?;
         if manager == lastapplied::KUBECTL_MANAGER && lastapplied::has_last_applied(&object) {
             lastapplied::set(&mut object, lastapplied::build(&config));
         }
@@ -258,7 +258,11 @@ impl FieldManager {
             _ => None,
         };
         let ok = match expected {
-            Some((av, k)) => gvk_string(av, k) == gvk_string(api_version, kind) && !kind.is_empty(),
+            Some((av, k)) => {
+                gvk_string(av, k) == gvk_string(api_version, kind)
+                    && !kind.is_empty()
+                    && !api_version.is_empty()
+            }
             None => !api_version.is_empty() && !kind.is_empty(),
         };
         if ok {
@@ -271,9 +275,11 @@ impl FieldManager {
         }
     }
 
-    /// The configuration must name the object, and name the one the URL names.
-    fn check_name(&self, live: Option<&Value>, config: &Value) -> Result<(), ApplyError> {
-        let name = str_at(config, "/metadata/name");
+    /// The merged object must have a name, the one the URL names (`checkName`). A
+    /// configuration may leave the name out when the object exists, as kube-rs status
+    /// applies do; on create it must carry it.
+    fn check_name(&self, live: Option<&Value>, merged: &Value) -> Result<(), ApplyError> {
+        let name = str_at(merged, "/metadata/name");
         let url_name = self
             .name
             .as_deref()
@@ -303,7 +309,7 @@ impl FieldManager {
         manager: &str,
         force: bool,
         api_version: &str,
-        now: &str,
+        now: Option<&str>,
     ) -> Result<(Value, Managed), ApplyError> {
         let first = self.apply_tracked(
             live,
@@ -343,7 +349,7 @@ impl FieldManager {
         manager: &str,
         force: bool,
         api_version: &str,
-        now: &str,
+        now: Option<&str>,
     ) -> Result<(Value, Managed), ApplyError> {
         if managed.is_empty() {
             self.record_update(
@@ -364,7 +370,7 @@ impl FieldManager {
         strip(&mut managed, &key);
         let object = match result {
             Some(object) => {
-                managed.times.insert(key, Some(now.to_string()));
+                managed.times.insert(key, now.map(str::to_string));
                 object
             }
             None => live.clone(),
@@ -381,7 +387,7 @@ impl FieldManager {
         managed: &mut Managed,
         manager: &str,
         api_version: &str,
-        now: &str,
+        now: Option<&str>,
     ) {
         let id = self.id(manager, Operation::Update, api_version);
         let key = id.key();
@@ -403,7 +409,7 @@ impl FieldManager {
                 applied: false,
             };
             managed.fields.insert(key.clone(), (id, vs));
-            managed.times.insert(key, Some(now.to_string()));
+            managed.times.insert(key, now.map(str::to_string));
         }
         managed.cap_update_managers(MAX_UPDATE_MANAGERS);
     }
@@ -425,7 +431,7 @@ impl FieldManager {
         if !new.is_object() {
             return Err(FieldManagerError::NotAnObject);
         }
-        let now = time::normalize(now).unwrap_or_else(|| now.to_string());
+        let now = time::normalize(now);
         let live = old.cloned().unwrap_or_else(empty_object);
         let live_managed =
             || Managed::decode(live.pointer("/metadata/managedFields")).unwrap_or_default();
@@ -444,17 +450,32 @@ impl FieldManager {
             meta.remove("managedFields");
         }
         let has_uid = !str_at(&live, "/metadata/uid").is_empty();
-        if !(managed.is_empty() && has_uid) {
-            let api_version = match str_at(new, "/apiVersion") {
-                "" => self
-                    .api_version
-                    .clone()
-                    .unwrap_or_else(|| str_at(&live, "/apiVersion").to_string()),
-                av => av.to_string(),
-            };
+        let api_version = match str_at(new, "/apiVersion") {
+            "" => self
+                .api_version
+                .clone()
+                .unwrap_or_else(|| str_at(&live, "/apiVersion").to_string()),
+            av => av.to_string(),
+        };
+        if api_version.is_empty() {
+            // Nothing to express the fields in: keep what the object had, as the API
+            // server does when tracking fails.
+            tracing::debug!(
+                manager,
+                "no apiVersion to track a write in; managedFields kept"
+            );
+            managed = live_managed();
+        } else if !(managed.is_empty() && has_uid) {
             let live = without_managed_fields(&live);
             let snapshot = new.clone();
-            self.record_update(&live, &snapshot, &mut managed, manager, &api_version, &now);
+            self.record_update(
+                &live,
+                &snapshot,
+                &mut managed,
+                manager,
+                &api_version,
+                now.as_deref(),
+            );
         }
         managed.encode_into(new);
         Ok(())

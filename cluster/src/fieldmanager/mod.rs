@@ -17,8 +17,15 @@
 //! subresource own only `status` (entries carry `subresource: status`); writes to the
 //! main resource of a kind with a status subresource neither write nor own `status`.
 //!
-//! Where the shape does not know a field, it is treated as schemaless (`Deduced`) rather
-//! than rejected: unknown fields are expected to be pruned or refused by validation.
+//! Where this differs from the real server, and why:
+//! - A field the shape does not know is treated as schemaless (`Deduced`) instead of
+//!   failing with "field not declared in schema": pruning and validation own that.
+//! - Objects are untyped JSON, so there are no zero-valued structs: an Update entry from
+//!   a create owns `f:spec` with `.` (the real server only does so for custom resources).
+//! - Shapes carry no defaults; the only key default is `protocol: TCP` in port lists.
+//! - One API version per object: no conversion between versions, no reconciliation of
+//!   ownership after a schema changes a node between atomic and granular.
+//! - A map or list emptied by pruning is dropped, not left as `null`.
 
 mod conflict;
 mod fieldsv1;

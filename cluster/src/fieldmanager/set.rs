@@ -74,11 +74,29 @@ impl FieldSet {
             [] => {}
             [last] => self.insert_member(last.clone()),
             [first, rest @ ..] => {
-                let mut child = FieldSet::new();
-                child.insert(rest);
-                self.add_child(first.clone(), child);
+                let at = match self.children.binary_search_by(|(p, _)| p.cmp(first)) {
+                    Ok(at) => at,
+                    Err(at) => {
+                        self.children.insert(at, (first.clone(), FieldSet::new()));
+                        at
+                    }
+                };
+                if let Some((_, child)) = self.children.get_mut(at) {
+                    child.insert(rest);
+                }
             }
         }
+    }
+
+    /// A set of these paths, built in one pass (sorting first keeps every insertion an
+    /// append).
+    pub(crate) fn from_unsorted_paths(mut paths: Vec<Vec<PathElement>>) -> FieldSet {
+        paths.sort();
+        let mut s = FieldSet::new();
+        for p in &paths {
+            s.insert(p);
+        }
+        s
     }
 
     pub(crate) fn insert_member(&mut self, pe: PathElement) {

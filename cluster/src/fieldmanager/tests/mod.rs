@@ -2,6 +2,7 @@
 //! (`table.rs`), bad configurations and error rendering (`errors.rs`), FieldsV1 and
 //! managedFields encoding (`fieldsv1.rs`), and random input (`fuzz.rs`).
 
+mod cases;
 mod errors;
 mod fieldsv1;
 mod fuzz;

@@ -37,13 +37,33 @@ impl Comparison {
 pub(crate) fn compare(lhs: &Value, rhs: &Value, shape: &Shape) -> Comparison {
     let mut w = Walker::default();
     w.node(Some(lhs), Some(rhs), shape, 0);
-    w.out
+    Comparison {
+        removed: FieldSet::from_unsorted_paths(w.out.removed),
+        modified: FieldSet::from_unsorted_paths(w.out.modified),
+        added: FieldSet::from_unsorted_paths(w.out.added),
+    }
+}
+
+/// The paths found so far, collected before being built into sets.
+#[derive(Default)]
+struct Found {
+    removed: Vec<Vec<PathElement>>,
+    modified: Vec<Vec<PathElement>>,
+    added: Vec<Vec<PathElement>>,
+}
+
+impl Found {
+    fn push(list: &mut Vec<Vec<PathElement>>, path: &[PathElement]) {
+        if !path.is_empty() {
+            list.push(path.to_vec());
+        }
+    }
 }
 
 #[derive(Default)]
 struct Walker {
     path: Vec<PathElement>,
-    out: Comparison,
+    out: Found,
 }
 
 impl Walker {
@@ -69,9 +89,9 @@ impl Walker {
         }
         if !in_leaf {
             if lhs.is_none() {
-                self.out.added.insert(&self.path);
+                Found::push(&mut self.out.added, &self.path);
             } else if rhs.is_none() {
-                self.out.removed.insert(&self.path);
+                Found::push(&mut self.out.removed, &self.path);
             }
         }
     }
@@ -82,9 +102,9 @@ impl Walker {
         }
         *in_leaf = true;
         match (lhs, rhs) {
-            (None, _) => self.out.added.insert(&self.path),
-            (_, None) => self.out.removed.insert(&self.path),
-            (Some(l), Some(r)) if !equals(l, r) => self.out.modified.insert(&self.path),
+            (None, _) => Found::push(&mut self.out.added, &self.path),
+            (_, None) => Found::push(&mut self.out.removed, &self.path),
+            (Some(l), Some(r)) if !equals(l, r) => Found::push(&mut self.out.modified, &self.path),
             _ => {}
         }
     }
@@ -186,18 +206,18 @@ impl Walker {
             } else if lv.len() >= 2 && rv.len() >= 2 {
                 let same = lv.len() == rv.len() && lv.iter().zip(rv).all(|(a, b)| equals(a, b));
                 if !same {
-                    self.out.modified.insert(&self.path);
+                    Found::push(&mut self.out.modified, &self.path);
                 }
             } else if lv.len() >= 2 {
                 if let Some(r) = rv.first() {
                     self.node(None, Some(r), l.items, depth + 1);
                 }
-                self.out.removed.insert(&self.path);
+                Found::push(&mut self.out.removed, &self.path);
             } else {
                 if let Some(l0) = lv.first() {
                     self.node(Some(l0), None, l.items, depth + 1);
                 }
-                self.out.added.insert(&self.path);
+                Found::push(&mut self.out.added, &self.path);
             }
             self.path.pop();
         }

@@ -148,7 +148,12 @@ pub(crate) fn item_element(rel: ListRel<'_>, item: &Value) -> Result<PathElement
             };
             let fields: Vec<(String, Value)> = keys
                 .iter()
-                .filter_map(|k| map.get(k).map(|v| (k.clone(), v.clone())))
+                .filter_map(|k| {
+                    map.get(k)
+                        .cloned()
+                        .or_else(|| key_default(k, keys))
+                        .map(|v| (k.clone(), v))
+                })
                 .collect();
             if fields.is_empty() {
                 let quoted: Vec<String> = keys.iter().map(|k| super::gofmt::quote(k)).collect();
@@ -170,6 +175,13 @@ pub(crate) fn item_element(rel: ListRel<'_>, item: &Value) -> Result<PathElement
             v => Ok(PathElement::Value(v.clone())),
         },
     }
+}
+
+/// The default of a key field an item leaves out. Shapes carry no defaults, so this
+/// restates the one the built-in kinds have: `protocol` is `TCP` in the ports of
+/// containers, services and endpoints, keyed by port and protocol.
+fn key_default(key: &str, keys: &[String]) -> Option<Value> {
+    (key == "protocol" && keys.len() > 1).then(|| Value::String("TCP".into()))
 }
 
 /// The steps of a list's items, or `None` if one of them cannot be identified.
