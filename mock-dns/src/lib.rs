@@ -5,7 +5,7 @@
 //! # async fn demo() -> Result<(), mock_dns::StartError> {
 //! let dns = mock_dns::MockDns::builder().zone("example.com").start().await?;
 //! dns.handle().set_txt("_acme-challenge.example.com", "token").ok();
-//! println!("DNS on {}, management on {:?}", dns.dns_addr(), dns.management_url());
+//! println!("DNS on {:?}, management on {:?}", dns.dns_addr(), dns.management_url());
 //! dns.shutdown().await;
 //! # Ok(()) }
 //! ```
@@ -26,6 +26,7 @@ mod zone;
 
 pub use error::{RecordError, StartError, TsigKeyError};
 pub use handler::DnsHandler;
+pub use hickory_server::net::xfer::Protocol;
 pub use history::EventKind;
 pub use management::router as management_router;
 pub use server::{Builder, MockDns, RunningDns};

@@ -273,6 +273,7 @@ impl Builder {
 
         Ok(RunningDns {
             handle,
+            handler,
             dns_udp,
             dns_tcp,
             management,
@@ -324,6 +325,7 @@ async fn bind_dns(addr: SocketAddr) -> Result<(UdpSocket, TcpListener), StartErr
 /// A running mock-dns. Drop it or call [`shutdown`](Self::shutdown) to stop.
 pub struct RunningDns {
     handle: DnsHandle,
+    handler: DnsHandler,
     dns_udp: Vec<SocketAddr>,
     dns_tcp: Vec<SocketAddr>,
     management: Option<SocketAddr>,
@@ -352,6 +354,11 @@ impl RunningDns {
     /// The handle that changes records, faults and challenge responses directly.
     pub fn handle(&self) -> DnsHandle {
         self.handle.clone()
+    }
+
+    /// The DNS packet handler, for feeding it messages without a socket.
+    pub fn dns_handler(&self) -> DnsHandler {
+        self.handler.clone()
     }
 
     /// The first DNS address (UDP and TCP share it), if DNS is enabled.

@@ -21,7 +21,8 @@ pub struct Zone {
 
 impl Zone {
     /// A zone rooted at `origin`, serial 1.
-    pub fn new(origin: Name) -> Self {
+    pub fn new(mut origin: Name) -> Self {
+        origin.set_fqdn(true);
         let key = LowerName::new(&origin);
         Self {
             origin,
@@ -123,7 +124,7 @@ mod tests {
         z.bump_serial();
         assert_eq!(z.serial(), before + 1);
         match z.soa().data {
-            RData::SOA(soa) => assert_eq!(soa.serial(), before + 1),
+            RData::SOA(soa) => assert_eq!(soa.serial, before + 1),
             other => panic!("not an SOA: {other:?}"),
         }
         assert!(z.contains(&LowerName::new(

@@ -12,8 +12,10 @@ async fn dig_gets_a_aaaa_txt_cname_and_caa_answers() {
     let dns = start().await;
     let addr = dns.dns_addr().unwrap();
     let h = dns.handle();
-    h.add_a("web.test.", &["10.1.2.3".parse().unwrap()]).unwrap();
-    h.add_aaaa("web.test.", &["2001:db8::7".parse().unwrap()]).unwrap();
+    h.add_a("web.test.", &["10.1.2.3".parse().unwrap()])
+        .unwrap();
+    h.add_aaaa("web.test.", &["2001:db8::7".parse().unwrap()])
+        .unwrap();
     h.set_txt("_acme-challenge.web.test.", "token-1").unwrap();
     h.set_txt("_acme-challenge.web.test.", "token-2").unwrap();
     h.set_cname("alias.test.", "web.test.").unwrap();
@@ -65,7 +67,11 @@ async fn dig_sees_zone_soa_ns_and_nxdomain() {
     })
     .await
     .unwrap();
-    assert!(out.0[0].starts_with("ns.example.com. hostmaster.example.com. 1 "), "{:?}", out.0);
+    assert!(
+        out.0[0].starts_with("ns.example.com. hostmaster.example.com. 1 "),
+        "{:?}",
+        out.0
+    );
     assert_eq!(out.1, ["ns.example.com."]);
     assert!(out.2.contains("status: NXDOMAIN"), "{}", out.2);
     assert!(out.2.contains("flags: qr aa"), "{}", out.2);
@@ -114,7 +120,10 @@ async fn nsupdate_with_tsig_adds_and_deletes_txt_and_dig_sees_each_change() {
         let out = tokio::task::spawn_blocking(move || dig(addr, &[name, "TXT"]))
             .await
             .unwrap();
-        assert!(out.contains("status: NXDOMAIN"), "after delete with {key}: {out}");
+        assert!(
+            out.contains("status: NXDOMAIN"),
+            "after delete with {key}: {out}"
+        );
     }
     // Two updates bumped the serial twice per key.
     let serial = dns.handle().records().zones[0].serial;
@@ -147,9 +156,15 @@ async fn updates_with_a_wrong_key_unknown_key_or_no_key_are_refused() {
             .await
             .unwrap();
         assert!(!ok, "update with {key:?} must fail");
-        assert!(err.contains(expected), "{key:?}: expected {expected} in {err}");
+        assert!(
+            err.contains(expected),
+            "{key:?}: expected {expected} in {err}"
+        );
     }
-    assert!(dns.handle().records().records.is_empty(), "nothing was added");
+    assert!(
+        dns.handle().records().records.is_empty(),
+        "nothing was added"
+    );
     dns.shutdown().await;
 }
 
