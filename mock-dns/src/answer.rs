@@ -133,12 +133,12 @@ fn answer_challtestsrv(state: &State, qname: &Name, qtype: RecordType) -> QueryA
     }
     let key = LowerName::new(&owner);
     // A CNAME chain may lead into a zone: answer the rest from there.
-    if owner != *qname {
-        if let Some(z) = state.zone_for(&key) {
-            let rest = answer_zone(state, &state.zones[z], &owner, qtype);
-            out.answers.extend(rest.answers);
-            return out;
-        }
+    if owner != *qname
+        && let Some(z) = state.zone_for(&key)
+    {
+        let rest = answer_zone(state, &state.zones[z], &owner, qtype);
+        out.answers.extend(rest.answers);
+        return out;
     }
     let found = typed_records(state, &key, &owner, qtype);
     if found.is_empty() {
@@ -181,10 +181,10 @@ fn answer_zone(state: &State, zone: &Zone, qname: &Name, qtype: RecordType) -> Q
             found.push(zone.ns());
         }
     }
-    if found.is_empty() {
-        if let Some(default) = default_address(state, &owner, qtype) {
-            found.push(default);
-        }
+    if found.is_empty()
+        && let Some(default) = default_address(state, &owner, qtype)
+    {
+        found.push(default);
     }
     if found.is_empty() {
         out.authorities.push(zone.soa());

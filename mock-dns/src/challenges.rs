@@ -244,24 +244,22 @@ fn respond(
         server_name: server_name.to_owned(),
     });
     let state = handle.store.read();
-    if !https {
-        if let Some(target) = state.redirects.get(&path) {
-            let body = format!("<a href=\"{}\">Found</a>.\n\n", html_escape(target));
-            let mut r = full(StatusCode::FOUND, Some("text/html; charset=utf-8"), body);
-            if let Ok(v) = target.parse() {
-                r.headers_mut().insert(LOCATION, v);
-            }
-            return r;
+    if !https && let Some(target) = state.redirects.get(&path) {
+        let body = format!("<a href=\"{}\">Found</a>.\n\n", html_escape(target));
+        let mut r = full(StatusCode::FOUND, Some("text/html; charset=utf-8"), body);
+        if let Ok(v) = target.parse() {
+            r.headers_mut().insert(LOCATION, v);
         }
+        return r;
     }
-    if let Some(token) = path.strip_prefix(WELL_KNOWN) {
-        if let Some(content) = state.http01.get(token) {
-            return full(
-                StatusCode::OK,
-                Some("text/plain; charset=utf-8"),
-                content.clone(),
-            );
-        }
+    if let Some(token) = path.strip_prefix(WELL_KNOWN)
+        && let Some(content) = state.http01.get(token)
+    {
+        return full(
+            StatusCode::OK,
+            Some("text/plain; charset=utf-8"),
+            content.clone(),
+        );
     }
     full(StatusCode::OK, None, String::new())
 }

@@ -219,7 +219,7 @@ impl DnsHandler {
             Err(Rejection::BadTrunc(verified)) => {
                 let mut r = reply.with_rcode(ResponseCode::NotAuth);
                 r.signing = Signing::Sign {
-                    verified: Box::new(verified),
+                    verified,
                     time: now_t,
                     error: Some(TsigError::BadTrunc),
                     other: Vec::new(),
@@ -231,7 +231,7 @@ impl DnsHandler {
                 let mut r = reply.with_rcode(ResponseCode::NotAuth);
                 let time = verified.request_time;
                 r.signing = Signing::Sign {
-                    verified: Box::new(verified),
+                    verified,
                     time,
                     error: Some(TsigError::BadTime),
                     other: now_t.to_be_bytes()[2..].to_vec(),

@@ -24,10 +24,10 @@ pub fn udp_workers() -> usize {
 }
 
 async fn reply(handler: &DnsHandler, socket: &UdpSocket, packet: &[u8], src: SocketAddr) {
-    if let Some(response) = handler.handle_packet(packet, src, Protocol::Udp).await {
-        if let Err(error) = socket.send_to(&response, src).await {
-            debug!(%error, %src, "cannot send UDP response");
-        }
+    if let Some(response) = handler.handle_packet(packet, src, Protocol::Udp).await
+        && let Err(error) = socket.send_to(&response, src).await
+    {
+        debug!(%error, %src, "cannot send UDP response");
     }
 }
 

@@ -202,9 +202,9 @@ pub enum Rejection {
     /// The MAC does not verify. NOTAUTH + BADSIG, unsigned.
     BadSig,
     /// The MAC verified but was truncated below policy. NOTAUTH + BADTRUNC, signed.
-    BadTrunc(Verified),
+    BadTrunc(Box<Verified>),
     /// The MAC verified but the time is outside the fudge. NOTAUTH + BADTIME, signed.
-    BadTime(Verified),
+    BadTime(Box<Verified>),
 }
 
 /// A request whose TSIG verified; what is needed to sign the response.
@@ -317,11 +317,11 @@ pub fn verify(
     };
     if mac_len < full {
         // We only accept full-length MACs (local policy, RFC 8945 §5.2.2.1).
-        return Err(Rejection::BadTrunc(verified));
+        return Err(Rejection::BadTrunc(Box::new(verified)));
     }
     let now = tsig_time(now);
     if now.abs_diff(tsig.time) > u64::from(tsig.fudge) {
-        return Err(Rejection::BadTime(verified));
+        return Err(Rejection::BadTime(Box::new(verified)));
     }
     Ok(verified)
 }

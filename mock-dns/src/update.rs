@@ -246,10 +246,10 @@ pub fn process(state: &mut State, request: &MessageRequest) -> ResponseCode {
     if let Err(code) = prescan(&zone, zone_class, &request.authorities) {
         return code;
     }
-    if apply(state, &zone, zone_class, &request.authorities) {
-        if let Some(z) = state.zones.get_mut(zi) {
-            z.bump_serial();
-        }
+    if apply(state, &zone, zone_class, &request.authorities)
+        && let Some(z) = state.zones.get_mut(zi)
+    {
+        z.bump_serial();
     }
     ResponseCode::NoError
 }

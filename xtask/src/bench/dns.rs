@@ -6,7 +6,7 @@
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream, UdpSocket};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -177,7 +177,7 @@ fn dns_answers(addr: SocketAddr) -> bool {
 }
 
 /// Runs dnsperf; returns (queries per second, lost queries, command line).
-fn dnsperf(server: &Server, file: &PathBuf, o: &Options) -> Result<(f64, String, String)> {
+fn dnsperf(server: &Server, file: &Path, o: &Options) -> Result<(f64, String, String)> {
     let args = [
         "-s".to_owned(),
         server.dns.ip().to_string(),
