@@ -94,22 +94,25 @@ impl Zone {
 }
 
 /// challtestsrv's fake SOA, put in the authority section of every answer outside the
-/// configured zones.
+/// configured zones. Built once: it is on every answer's path.
 pub fn challtestsrv_soa() -> Record {
-    let name = |s: &str| Name::from_ascii(s).unwrap_or_else(|_| Name::root());
-    Record::from_rdata(
-        name("challtestsrv.invalid."),
-        0,
-        RData::SOA(SOA::new(
-            name("ns.challtestsrv.invalid."),
-            name("master.challtestsrv.invalid."),
-            1,
-            1,
-            1,
-            1,
-            1,
-        )),
-    )
+    static SOA_RECORD: std::sync::LazyLock<Record> = std::sync::LazyLock::new(|| {
+        let name = |s: &str| Name::from_ascii(s).unwrap_or_else(|_| Name::root());
+        Record::from_rdata(
+            name("challtestsrv.invalid."),
+            0,
+            RData::SOA(SOA::new(
+                name("ns.challtestsrv.invalid."),
+                name("master.challtestsrv.invalid."),
+                1,
+                1,
+                1,
+                1,
+                1,
+            )),
+        )
+    });
+    SOA_RECORD.clone()
 }
 
 #[cfg(test)]
