@@ -1,0 +1,11 @@
+//! `cargo xtask bench NAME`: benchmarks, one module per component.
+
+pub mod dns;
+
+/// Runs the benchmark called `name` with its own arguments.
+pub fn run(name: &str, args: &[String]) -> anyhow::Result<()> {
+    match name {
+        "dns" => dns::run(args),
+        other => anyhow::bail!("unknown benchmark {other:?} (known: dns)"),
+    }
+}
