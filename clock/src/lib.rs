@@ -300,19 +300,28 @@ mod tests {
     #[tokio::test]
     async fn flowing_sleep_completes_on_wall_time() {
         let clock = VirtualClock::flowing(SystemTime::now());
-        tokio::time::timeout(Duration::from_secs(1), clock.sleep(Duration::from_millis(20)))
-            .await
-            .expect("flowing virtual sleep completes by itself");
+        tokio::time::timeout(
+            Duration::from_secs(1),
+            clock.sleep(Duration::from_millis(20)),
+        )
+        .await
+        .expect("flowing virtual sleep completes by itself");
     }
 
     #[tokio::test]
     async fn past_deadline_completes_immediately() {
         let clock = VirtualClock::frozen(epoch_plus(100));
-        tokio::time::timeout(Duration::from_millis(100), clock.sleep_until(epoch_plus(50)))
-            .await
-            .expect("deadline in the past");
-        tokio::time::timeout(Duration::from_millis(100), SystemClock.sleep_until(epoch_plus(0)))
-            .await
-            .expect("system deadline in the past");
+        tokio::time::timeout(
+            Duration::from_millis(100),
+            clock.sleep_until(epoch_plus(50)),
+        )
+        .await
+        .expect("deadline in the past");
+        tokio::time::timeout(
+            Duration::from_millis(100),
+            SystemClock.sleep_until(epoch_plus(0)),
+        )
+        .await
+        .expect("system deadline in the past");
     }
 }

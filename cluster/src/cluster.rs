@@ -17,7 +17,8 @@ use crate::store::{Store, StoreLimits};
 use crate::transport::{Kubeconfig, Listener, ListenerError, ServingCerts};
 
 /// Namespaces every cluster starts with.
-pub const BOOTSTRAP_NAMESPACES: &[&str] = &["default", "kube-system", "kube-public", "kube-node-lease"];
+pub const BOOTSTRAP_NAMESPACES: &[&str] =
+    &["default", "kube-system", "kube-public", "kube-node-lease"];
 
 /// Why the cluster could not start.
 #[derive(Debug, thiserror::Error)]
@@ -116,7 +117,8 @@ impl ClusterBuilder {
             let certs = ServingCerts::generate()?;
             let tls = certs.server_config().map_err(ListenerError::Tls)?;
             let token = self.token.unwrap_or_else(random_token);
-            let l = Listener::start(server.clone(), addr, tls, token.clone(), stop.child_token()).await?;
+            let l = Listener::start(server.clone(), addr, tls, token.clone(), stop.child_token())
+                .await?;
             server.set_server_address(&l.addr.to_string());
             let kc = Kubeconfig {
                 server: format!("https://{}", l.addr),
@@ -124,10 +126,11 @@ impl ClusterBuilder {
                 token,
             };
             if let Some(path) = &self.kubeconfig {
-                kc.write_atomically(path).map_err(|source| ClusterError::Kubeconfig {
-                    path: path.clone(),
-                    source,
-                })?;
+                kc.write_atomically(path)
+                    .map_err(|source| ClusterError::Kubeconfig {
+                        path: path.clone(),
+                        source,
+                    })?;
             }
             listener = Some(l);
             kubeconfig = Some(kc);

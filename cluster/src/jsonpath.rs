@@ -93,8 +93,12 @@ impl JsonPath {
                     i = close + 1;
                     if inner == "*" {
                         steps.push(Step::Wildcard);
-                    } else if let Some(f) = inner.strip_prefix("?(").and_then(|r| r.strip_suffix(')')) {
-                        steps.push(Step::Filter(parse_filter(f).ok_or_else(|| err("bad filter"))?));
+                    } else if let Some(f) =
+                        inner.strip_prefix("?(").and_then(|r| r.strip_suffix(')'))
+                    {
+                        steps.push(Step::Filter(
+                            parse_filter(f).ok_or_else(|| err("bad filter"))?,
+                        ));
                     } else if let Some(q) = unquote(inner) {
                         steps.push(Step::Field(q));
                     } else {
@@ -211,8 +215,18 @@ fn unquote(s: &str) -> Option<String> {
 
 fn parse_filter(f: &str) -> Option<Filter> {
     let f = f.trim();
-    let ops = [("==", CmpOp::Eq), ("!=", CmpOp::Ne), ("<=", CmpOp::Le), (">=", CmpOp::Ge), ("<", CmpOp::Lt), (">", CmpOp::Gt)];
-    let (lhs, op) = match ops.iter().find_map(|(tok, op)| f.find(tok).map(|i| (i, *tok, *op))) {
+    let ops = [
+        ("==", CmpOp::Eq),
+        ("!=", CmpOp::Ne),
+        ("<=", CmpOp::Le),
+        (">=", CmpOp::Ge),
+        ("<", CmpOp::Lt),
+        (">", CmpOp::Gt),
+    ];
+    let (lhs, op) = match ops
+        .iter()
+        .find_map(|(tok, op)| f.find(tok).map(|i| (i, *tok, *op)))
+    {
         Some((i, tok, op)) => {
             let rhs = f[i + tok.len()..].trim();
             let value = unquote(rhs)
@@ -223,7 +237,11 @@ fn parse_filter(f: &str) -> Option<Filter> {
         None => (f, None),
     };
     let path = lhs.strip_prefix('@')?;
-    let path: Vec<String> = path.split('.').filter(|p| !p.is_empty()).map(str::to_string).collect();
+    let path: Vec<String> = path
+        .split('.')
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect();
     Some(Filter { path, op })
 }
 
@@ -236,7 +254,9 @@ impl Filter {
                 None => return false,
             }
         }
-        let Some((op, expected)) = &self.op else { return true };
+        let Some((op, expected)) = &self.op else {
+            return true;
+        };
         match op {
             CmpOp::Eq => loose_eq(v, expected),
             CmpOp::Ne => !loose_eq(v, expected),
@@ -258,7 +278,9 @@ fn loose_eq(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
         (Value::String(x), Value::String(y)) => x == y,
-        (Value::Bool(x), Value::String(y)) | (Value::String(y), Value::Bool(x)) => x.to_string() == *y,
+        (Value::Bool(x), Value::String(y)) | (Value::String(y), Value::Bool(x)) => {
+            x.to_string() == *y
+        }
         _ => a == b,
     }
 }
@@ -291,14 +313,32 @@ mod tests {
     #[test]
     fn printer_column_paths() {
         assert_eq!(first(".spec.secretName"), Some(json!("web-tls")));
-        assert_eq!(first(r#".status.conditions[?(@.type=="Ready")].status"#), Some(json!("True")));
-        assert_eq!(first(".status.conditions[?(@.type=='Ready')].reason"), Some(json!("Ready")));
+        assert_eq!(
+            first(r#".status.conditions[?(@.type=="Ready")].status"#),
+            Some(json!("True"))
+        );
+        assert_eq!(
+            first(".status.conditions[?(@.type=='Ready')].reason"),
+            Some(json!("Ready"))
+        );
         assert_eq!(first("{.spec.dnsNames[1]}"), Some(json!("b.test")));
         assert_eq!(first(".spec.dnsNames[-1]"), Some(json!("b.test")));
-        assert_eq!(first("$.metadata.labels['app.kubernetes.io/name']"), Some(json!("x")));
-        assert_eq!(first(".status.conditions[?(@.observedGeneration>1)].type"), Some(json!("Ready")));
+        assert_eq!(
+            first("$.metadata.labels['app.kubernetes.io/name']"),
+            Some(json!("x"))
+        );
+        assert_eq!(
+            first(".status.conditions[?(@.observedGeneration>1)].type"),
+            Some(json!("Ready"))
+        );
         assert_eq!(first(".spec.missing"), None);
-        assert_eq!(JsonPath::parse(".spec.dnsNames[*]").unwrap().find(&doc()).len(), 2);
+        assert_eq!(
+            JsonPath::parse(".spec.dnsNames[*]")
+                .unwrap()
+                .find(&doc())
+                .len(),
+            2
+        );
         assert_eq!(JsonPath::parse("..status").unwrap().find(&doc()).len(), 3);
         assert_eq!(first("status.conditions[0].type"), Some(json!("Issuing")));
     }

@@ -31,7 +31,8 @@ enum Command {
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "certlab_cluster=info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "certlab_cluster=info".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -44,9 +45,15 @@ async fn main() -> anyhow::Result<()> {
                 .start()
                 .await
                 .context("starting the cluster")?;
-            let url = cluster.kubeconfig().map(|k| k.server.clone()).unwrap_or_default();
+            let url = cluster
+                .kubeconfig()
+                .map(|k| k.server.clone())
+                .unwrap_or_default();
             println!("{url}");
-            eprintln!("certlab-cluster: serving {url}; kubeconfig written to {}", kubeconfig.display());
+            eprintln!(
+                "certlab-cluster: serving {url}; kubeconfig written to {}",
+                kubeconfig.display()
+            );
             shutdown_signal().await;
             cluster.shutdown();
         }

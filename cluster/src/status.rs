@@ -120,18 +120,31 @@ impl StatusError {
 
     /// 404 for a path the server does not serve.
     pub fn path_not_found() -> Self {
-        Self::new(404, "NotFound", "the server could not find the requested resource")
+        Self::new(
+            404,
+            "NotFound",
+            "the server could not find the requested resource",
+        )
     }
 
     /// 409 `<resource> "<name>" already exists`.
     pub fn already_exists(gr: &GroupResource, name: &str) -> Self {
-        Self::new(409, "AlreadyExists", format!("{gr} {name:?} already exists")).with_resource(gr, name)
+        Self::new(
+            409,
+            "AlreadyExists",
+            format!("{gr} {name:?} already exists"),
+        )
+        .with_resource(gr, name)
     }
 
     /// 409 `Operation cannot be fulfilled on <resource> "<name>": <why>`.
     pub fn conflict(gr: &GroupResource, name: &str, why: &str) -> Self {
-        Self::new(409, "Conflict", format!("Operation cannot be fulfilled on {gr} {name:?}: {why}"))
-            .with_resource(gr, name)
+        Self::new(
+            409,
+            "Conflict",
+            format!("Operation cannot be fulfilled on {gr} {name:?}: {why}"),
+        )
+        .with_resource(gr, name)
     }
 
     /// The 409 of an update with a stale `resourceVersion`.
@@ -179,12 +192,21 @@ impl StatusError {
 
     /// 403 `<resource> "<name>" is forbidden: <why>`.
     pub fn forbidden(gr: &GroupResource, name: &str, why: &str) -> Self {
-        Self::new(403, "Forbidden", format!("{gr} {name:?} is forbidden: {why}")).with_resource(gr, name)
+        Self::new(
+            403,
+            "Forbidden",
+            format!("{gr} {name:?} is forbidden: {why}"),
+        )
+        .with_resource(gr, name)
     }
 
     /// 405 for a verb the resource does not support.
     pub fn method_not_supported(gr: &GroupResource, action: &str) -> Self {
-        let mut e = Self::new(405, "MethodNotAllowed", format!("{action} is not supported on resources of kind {gr:?}"));
+        let mut e = Self::new(
+            405,
+            "MethodNotAllowed",
+            format!("{action} is not supported on resources of kind {gr:?}"),
+        );
         e.kind = Some(gr.resource.clone());
         if !gr.group.is_empty() {
             e.group = Some(gr.group.clone());
@@ -194,7 +216,11 @@ impl StatusError {
 
     /// 405 for an HTTP method the path does not take.
     pub fn method_not_allowed() -> Self {
-        Self::new(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
+        Self::new(
+            405,
+            "MethodNotAllowed",
+            "the server does not allow this method on the requested resource",
+        )
     }
 
     /// 406 for a response format the server cannot produce.
@@ -209,7 +235,11 @@ impl StatusError {
 
     /// 413 for a body over the limit.
     pub fn too_large(limit: usize) -> Self {
-        Self::new(413, "RequestEntityTooLarge", format!("Request entity too large: limit is {limit}"))
+        Self::new(
+            413,
+            "RequestEntityTooLarge",
+            format!("Request entity too large: limit is {limit}"),
+        )
     }
 
     /// 415 for a body in a format the endpoint does not take.
@@ -226,7 +256,11 @@ impl StatusError {
 
     /// 500.
     pub fn internal(message: impl Into<String>) -> Self {
-        Self::new(500, "InternalError", format!("Internal error occurred: {}", message.into()))
+        Self::new(
+            500,
+            "InternalError",
+            format!("Internal error occurred: {}", message.into()),
+        )
     }
 
     /// 504 `Timeout` with a retry hint.
@@ -336,7 +370,10 @@ mod tests {
             "Certificate.cert-manager.io \"web\" is invalid: [spec.secretName: Required value, spec.duration: Invalid value: \"1m\": must be at least 1h]"
         );
         assert_eq!(s["code"], 422);
-        assert_eq!(s["details"]["causes"][0], json!({"reason": "FieldValueRequired", "message": "Required value", "field": "spec.secretName"}));
+        assert_eq!(
+            s["details"]["causes"][0],
+            json!({"reason": "FieldValueRequired", "message": "Required value", "field": "spec.secretName"})
+        );
     }
 
     #[test]

@@ -41,7 +41,11 @@ pub fn human_duration(d: Duration) -> String {
     let minutes = seconds / 60;
     if minutes < 10 {
         let s = seconds % 60;
-        return if s == 0 { format!("{minutes}m") } else { format!("{minutes}m{s}s") };
+        return if s == 0 {
+            format!("{minutes}m")
+        } else {
+            format!("{minutes}m{s}s")
+        };
     }
     if minutes < 180 {
         return format!("{minutes}m");
@@ -49,14 +53,22 @@ pub fn human_duration(d: Duration) -> String {
     let hours = seconds / 3600;
     if hours < 8 {
         let m = minutes % 60;
-        return if m == 0 { format!("{hours}h") } else { format!("{hours}h{m}m") };
+        return if m == 0 {
+            format!("{hours}h")
+        } else {
+            format!("{hours}h{m}m")
+        };
     }
     if hours < 48 {
         return format!("{hours}h");
     }
     if hours < 24 * 8 {
         let h = hours % 24;
-        return if h == 0 { format!("{}d", hours / 24) } else { format!("{}d{h}h", hours / 24) };
+        return if h == 0 {
+            format!("{}d", hours / 24)
+        } else {
+            format!("{}d{h}h", hours / 24)
+        };
     }
     if hours < 24 * 365 * 2 {
         return format!("{}d", hours / 24);
@@ -78,10 +90,15 @@ mod tests {
 
     #[test]
     fn formats() {
-        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000) + Duration::from_micros(123_456);
+        let t = SystemTime::UNIX_EPOCH
+            + Duration::from_secs(1_700_000_000)
+            + Duration::from_micros(123_456);
         assert_eq!(rfc3339(t), "2023-11-14T22:13:20Z");
         assert_eq!(rfc3339_micro(t), "2023-11-14T22:13:20.123456Z");
-        assert_eq!(parse("2023-11-14T22:13:20Z"), Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000)));
+        assert_eq!(
+            parse("2023-11-14T22:13:20Z"),
+            Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000))
+        );
         assert_eq!(parse("nope"), None);
     }
 

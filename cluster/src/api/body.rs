@@ -18,8 +18,15 @@ where
     let limited = http_body_util::Limited::new(body, MAX_BODY_BYTES);
     match limited.collect().await {
         Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => Err(StatusError::too_large(MAX_BODY_BYTES)),
-        Err(e) => Err(StatusError::bad_request(format!("error reading the request body: {e}"))),
+        Err(e)
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some() =>
+        {
+            Err(StatusError::too_large(MAX_BODY_BYTES))
+        }
+        Err(e) => Err(StatusError::bad_request(format!(
+            "error reading the request body: {e}"
+        ))),
     }
 }
 
@@ -32,10 +39,12 @@ pub fn decode_object(bytes: &[u8], content_type: Option<&str>) -> Result<Value, 
     match media.as_str() {
         "" | "application/json" | "*/*" => decode_json(bytes),
         "application/yaml" => {
-            let text = std::str::from_utf8(bytes)
-                .map_err(|_| StatusError::bad_request("error converting YAML to JSON: invalid UTF-8"))?;
-            serde_saphyr::from_str::<Value>(text)
-                .map_err(|e| StatusError::bad_request(format!("error converting YAML to JSON: {e}")))
+            let text = std::str::from_utf8(bytes).map_err(|_| {
+                StatusError::bad_request("error converting YAML to JSON: invalid UTF-8")
+            })?;
+            serde_saphyr::from_str::<Value>(text).map_err(|e| {
+                StatusError::bad_request(format!("error converting YAML to JSON: {e}"))
+            })
         }
         _ => Err(StatusError::unsupported_media_type(&[
             "application/json",

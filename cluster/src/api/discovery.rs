@@ -57,7 +57,11 @@ fn group_json(group: &str, versions: &[String]) -> Value {
 
 /// `/apis`.
 pub fn groups(registry: &Registry) -> Value {
-    let groups: Vec<Value> = registry.groups().iter().map(|(g, v)| group_json(g, v)).collect();
+    let groups: Vec<Value> = registry
+        .groups()
+        .iter()
+        .map(|(g, v)| group_json(g, v))
+        .collect();
     json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
 }
 
@@ -104,10 +108,18 @@ pub fn resources(registry: &Registry, group: &str, version: &str) -> Result<Valu
                 "kind": rt.kind, "verbs": ["get", "patch", "update"]}));
         }
         if rt.group.is_empty() && rt.plural == "namespaces" {
-            out.push(json!({"name": "namespaces/finalize", "singularName": "", "namespaced": false,
-                "kind": "Namespace", "verbs": ["update"]}));
+            out.push(
+                json!({"name": "namespaces/finalize", "singularName": "", "namespaced": false,
+                "kind": "Namespace", "verbs": ["update"]}),
+            );
         }
     }
-    let group_version = if group.is_empty() { version.to_string() } else { format!("{group}/{version}") };
-    Ok(json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version, "resources": out}))
+    let group_version = if group.is_empty() {
+        version.to_string()
+    } else {
+        format!("{group}/{version}")
+    };
+    Ok(
+        json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version, "resources": out}),
+    )
 }

@@ -117,14 +117,31 @@ impl ApiServer {
             Route::Health => Ok(text_response(StatusCode::OK, "ok")),
             Route::CoreVersions => Ok(json_response(
                 StatusCode::OK,
-                &discovery::core_versions(&self.server_address.read().map(|a| a.clone()).unwrap_or_default()),
+                &discovery::core_versions(
+                    &self
+                        .server_address
+                        .read()
+                        .map(|a| a.clone())
+                        .unwrap_or_default(),
+                ),
             )),
             Route::Groups => Ok(json_response(StatusCode::OK, &discovery::groups(registry))),
-            Route::Group(g) => Ok(json_response(StatusCode::OK, &discovery::group(registry, &g)?)),
-            Route::GroupVersion(g, v) => Ok(json_response(StatusCode::OK, &discovery::resources(registry, &g, &v)?)),
+            Route::Group(g) => Ok(json_response(
+                StatusCode::OK,
+                &discovery::group(registry, &g)?,
+            )),
+            Route::GroupVersion(g, v) => Ok(json_response(
+                StatusCode::OK,
+                &discovery::resources(registry, &g, &v)?,
+            )),
             Route::OpenApiV2 => Err(StatusError::path_not_found()),
-            Route::OpenApiV3Index => Ok(json_response(StatusCode::OK, &self.openapi.index(registry))),
-            Route::OpenApiV3(g, v) => Ok(json_response(StatusCode::OK, &self.openapi.group_version(registry, &g, &v)?)),
+            Route::OpenApiV3Index => {
+                Ok(json_response(StatusCode::OK, &self.openapi.index(registry)))
+            }
+            Route::OpenApiV3(g, v) => Ok(json_response(
+                StatusCode::OK,
+                &self.openapi.group_version(registry, &g, &v)?,
+            )),
             Route::NotFound => Err(StatusError::path_not_found()),
         }
     }
@@ -135,23 +152,31 @@ pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response<Body> 
     json_response_typed(status, body, "application/json")
 }
 
-pub(crate) fn json_response_typed(status: StatusCode, body: &Value, content_type: &str) -> Response<Body> {
+pub(crate) fn json_response_typed(
+    status: StatusCode,
+    body: &Value,
+    content_type: &str,
+) -> Response<Body> {
     let bytes = serde_json::to_vec(body).unwrap_or_default();
     let mut resp = Response::new(Body::from(bytes));
     *resp.status_mut() = status;
     if let Ok(v) = HeaderValue::from_str(content_type) {
         resp.headers_mut().insert(header::CONTENT_TYPE, v);
     }
-    resp.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache, private"));
+    resp.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache, private"),
+    );
     resp
 }
 
 fn text_response(status: StatusCode, body: &'static str) -> Response<Body> {
     let mut resp = Response::new(Body::from(body));
     *resp.status_mut() = status;
-    resp.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
     resp
 }
 

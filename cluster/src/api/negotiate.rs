@@ -37,7 +37,9 @@ impl Output {
     pub fn content_type(self) -> String {
         match self {
             Output::Json => "application/json".to_string(),
-            Output::Table { version } => format!("application/json;as=Table;v={version};g=meta.k8s.io"),
+            Output::Table { version } => {
+                format!("application/json;as=Table;v={version};g=meta.k8s.io")
+            }
             Output::Metadata { version } => {
                 format!("application/json;as=PartialObjectMetadata;v={version};g=meta.k8s.io")
             }
@@ -66,7 +68,10 @@ pub fn negotiate(accept: Option<&str>) -> Result<Output, StatusError> {
                 }
             }
         }
-        let json_like = matches!(media.as_str(), "application/json" | "application/*" | "*/*" | "application/yaml");
+        let json_like = matches!(
+            media.as_str(),
+            "application/json" | "application/*" | "*/*" | "application/yaml"
+        );
         if media == "application/vnd.kubernetes.protobuf" {
             saw_protobuf = true;
             if as_.is_none() {
@@ -80,13 +85,17 @@ pub fn negotiate(accept: Option<&str>) -> Result<Output, StatusError> {
         };
         match as_.as_deref() {
             None if json_like => return Ok(Output::Json),
-            Some("Table") if g.as_deref() == Some("meta.k8s.io") && (json_like || media.contains("protobuf")) => {
+            Some("Table")
+                if g.as_deref() == Some("meta.k8s.io")
+                    && (json_like || media.contains("protobuf")) =>
+            {
                 if let Some(version) = version {
                     return Ok(Output::Table { version });
                 }
             }
             Some("PartialObjectMetadata" | "PartialObjectMetadataList")
-                if g.as_deref() == Some("meta.k8s.io") && (json_like || media.contains("protobuf")) =>
+                if g.as_deref() == Some("meta.k8s.io")
+                    && (json_like || media.contains("protobuf")) =>
             {
                 if let Some(version) = version {
                     return Ok(Output::Metadata { version });
@@ -110,9 +119,15 @@ mod tests {
     #[test]
     fn kubectl_get_asks_for_tables() {
         let accept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
-        assert_eq!(negotiate(Some(accept)).unwrap(), Output::Table { version: "v1" });
         assert_eq!(
-            negotiate(Some("application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json")).unwrap(),
+            negotiate(Some(accept)).unwrap(),
+            Output::Table { version: "v1" }
+        );
+        assert_eq!(
+            negotiate(Some(
+                "application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json"
+            ))
+            .unwrap(),
             Output::Table { version: "v1beta1" }
         );
     }
@@ -120,10 +135,22 @@ mod tests {
     #[test]
     fn other_formats() {
         assert_eq!(negotiate(None).unwrap(), Output::Json);
-        assert_eq!(negotiate(Some("application/vnd.kubernetes.protobuf, application/json")).unwrap(), Output::Json);
-        assert_eq!(negotiate(Some("application/vnd.kubernetes.protobuf")).unwrap(), Output::Json);
         assert_eq!(
-            negotiate(Some("application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1")).unwrap(),
+            negotiate(Some(
+                "application/vnd.kubernetes.protobuf, application/json"
+            ))
+            .unwrap(),
+            Output::Json
+        );
+        assert_eq!(
+            negotiate(Some("application/vnd.kubernetes.protobuf")).unwrap(),
+            Output::Json
+        );
+        assert_eq!(
+            negotiate(Some(
+                "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
+            ))
+            .unwrap(),
             Output::Metadata { version: "v1" }
         );
         assert_eq!(negotiate(Some("application/xml")).unwrap_err().code, 406);

@@ -49,7 +49,12 @@ impl Cache {
     }
 
     /// `/openapi/v3/api/v1` or `/openapi/v3/apis/<group>/<version>`.
-    pub fn group_version(&self, registry: &Registry, group: &str, version: &str) -> Result<Value, StatusError> {
+    pub fn group_version(
+        &self,
+        registry: &Registry,
+        group: &str,
+        version: &str,
+    ) -> Result<Value, StatusError> {
         self.get(registry)
             .docs
             .get(&doc_key(group, version))
@@ -113,7 +118,10 @@ fn builtin_schemas() -> &'static BuiltinSchemas {
 }
 
 /// Every `$ref` target reachable from `roots`, with their schemas.
-fn closure(definitions: &Map<String, Value>, roots: impl IntoIterator<Item = String>) -> Map<String, Value> {
+fn closure(
+    definitions: &Map<String, Value>,
+    roots: impl IntoIterator<Item = String>,
+) -> Map<String, Value> {
     let mut out = Map::new();
     let mut todo: Vec<String> = roots.into_iter().collect();
     let mut seen = BTreeSet::new();
@@ -132,7 +140,11 @@ fn closure(definitions: &Map<String, Value>, roots: impl IntoIterator<Item = Str
 fn collect_refs(v: &Value, out: &mut Vec<String>) {
     match v {
         Value::Object(m) => {
-            if let Some(r) = m.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix(SCHEMA_PREFIX)) {
+            if let Some(r) = m
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix(SCHEMA_PREFIX))
+            {
                 out.push(r.to_string());
             }
             m.values().for_each(|x| collect_refs(x, out));
@@ -160,7 +172,14 @@ fn path_param(name: &str, description: &str) -> Value {
     json!({"name": name, "in": "path", "description": description, "required": true, "schema": {"type": "string", "uniqueItems": true}})
 }
 
-fn operation(rt: &ResourceType, action: &str, verb_id: &str, reference: &str, params: Vec<Value>, body_types: &[&str]) -> Value {
+fn operation(
+    rt: &ResourceType,
+    action: &str,
+    verb_id: &str,
+    reference: &str,
+    params: Vec<Value>,
+    body_types: &[&str],
+) -> Value {
     let schema = json!({"$ref": format!("{SCHEMA_PREFIX}{reference}")});
     let content: Map<String, Value> = ["application/json", "application/yaml"]
         .iter()
@@ -180,20 +199,36 @@ fn operation(rt: &ResourceType, action: &str, verb_id: &str, reference: &str, pa
         let content: Map<String, Value> = body_types
             .iter()
             .map(|t| {
-                let s = if t.contains("patch") { json!({"type": "object"}) } else { schema.clone() };
+                let s = if t.contains("patch") {
+                    json!({"type": "object"})
+                } else {
+                    schema.clone()
+                };
                 (t.to_string(), json!({"schema": s}))
             })
             .collect();
-        m.insert("requestBody".into(), json!({"content": content, "required": true}));
+        m.insert(
+            "requestBody".into(),
+            json!({"content": content, "required": true}),
+        );
     }
     op
 }
 
 fn write_params(patch: bool) -> Vec<Value> {
     let mut p = vec![
-        query_param("dryRun", "When present, indicates that modifications should not be persisted. Valid values are: - All: all dry run stages will be processed"),
-        query_param("fieldManager", "fieldManager is a name associated with the actor or entity that is making these changes."),
-        query_param("fieldValidation", "fieldValidation instructs the server on how to handle objects in the request containing unknown or duplicate fields. Valid values are: - Ignore - Warn (default) - Strict"),
+        query_param(
+            "dryRun",
+            "When present, indicates that modifications should not be persisted. Valid values are: - All: all dry run stages will be processed",
+        ),
+        query_param(
+            "fieldManager",
+            "fieldManager is a name associated with the actor or entity that is making these changes.",
+        ),
+        query_param(
+            "fieldValidation",
+            "fieldValidation instructs the server on how to handle objects in the request containing unknown or duplicate fields. Valid values are: - Ignore - Warn (default) - Strict",
+        ),
     ];
     if patch {
         p.push(query_param("force", "Force is going to \"force\" Apply requests. It means user will re-acquire conflicting fields owned by other people."));
@@ -209,7 +244,10 @@ fn paths_for(rt: &ResourceType, reference: &str, paths: &mut Map<String, Value>)
     };
     let mut scope = Vec::new();
     let collection = if rt.namespaced {
-        scope.push(path_param("namespace", "object name and auth scope, such as for teams and projects"));
+        scope.push(path_param(
+            "namespace",
+            "object name and auth scope, such as for teams and projects",
+        ));
         format!("{base}/namespaces/{{namespace}}/{}", rt.plural)
     } else {
         format!("{base}/{}", rt.plural)
@@ -222,10 +260,17 @@ fn paths_for(rt: &ResourceType, reference: &str, paths: &mut Map<String, Value>)
     }
     let mut name_params = scope.clone();
     name_params.push(path_param("name", &format!("name of the {}", rt.kind)));
-    let patch_types = ["application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json", "application/apply-patch+yaml"];
+    let patch_types = [
+        "application/json-patch+json",
+        "application/merge-patch+json",
+        "application/strategic-merge-patch+json",
+        "application/apply-patch+yaml",
+    ];
     let patch_types: Vec<&str> = patch_types
         .into_iter()
-        .filter(|t| *t != "application/strategic-merge-patch+json" || rt.strategy.supports_strategic_merge())
+        .filter(|t| {
+            *t != "application/strategic-merge-patch+json" || rt.strategy.supports_strategic_merge()
+        })
         .collect();
     let item = |action_suffix: &str| {
         let mut get = name_params.clone();
@@ -243,16 +288,43 @@ fn paths_for(rt: &ResourceType, reference: &str, paths: &mut Map<String, Value>)
     let mut main = item("");
     if let Some(m) = main.as_object_mut() {
         let mut del = name_params.clone();
-        del.push(query_param("propagationPolicy", "Whether and how garbage collection will be performed."));
-        del.push(query_param("dryRun", "When present, indicates that modifications should not be persisted."));
-        m.insert("delete".into(), operation(rt, "delete", "delete", "io.k8s.apimachinery.pkg.apis.meta.v1.Status", del, &[]));
+        del.push(query_param(
+            "propagationPolicy",
+            "Whether and how garbage collection will be performed.",
+        ));
+        del.push(query_param(
+            "dryRun",
+            "When present, indicates that modifications should not be persisted.",
+        ));
+        m.insert(
+            "delete".into(),
+            operation(
+                rt,
+                "delete",
+                "delete",
+                "io.k8s.apimachinery.pkg.apis.meta.v1.Status",
+                del,
+                &[],
+            ),
+        );
     }
     paths.insert(format!("{collection}/{{name}}"), main);
     if rt.strategy.has_status() {
         paths.insert(format!("{collection}/{{name}}/status"), item("Status"));
     }
     let mut list = scope.clone();
-    for q in ["labelSelector", "fieldSelector", "limit", "continue", "resourceVersion", "resourceVersionMatch", "watch", "allowWatchBookmarks", "sendInitialEvents", "timeoutSeconds"] {
+    for q in [
+        "labelSelector",
+        "fieldSelector",
+        "limit",
+        "continue",
+        "resourceVersion",
+        "resourceVersionMatch",
+        "watch",
+        "allowWatchBookmarks",
+        "sendInitialEvents",
+        "timeoutSeconds",
+    ] {
         list.push(query_param(q, q));
     }
     let mut create = scope.clone();
@@ -270,7 +342,10 @@ fn build(registry: &Registry, generation: u64) -> Built {
     let builtins = builtin_schemas();
     let mut by_gv: BTreeMap<String, Vec<Arc<ResourceType>>> = BTreeMap::new();
     for rt in registry.all() {
-        by_gv.entry(doc_key(&rt.group, &rt.version)).or_default().push(rt);
+        by_gv
+            .entry(doc_key(&rt.group, &rt.version))
+            .or_default()
+            .push(rt);
     }
     let mut docs = HashMap::new();
     let mut index = Map::new();
@@ -281,10 +356,9 @@ fn build(registry: &Registry, generation: u64) -> Built {
         for rt in &types {
             let reference = if rt.custom {
                 let name = custom_component(rt);
-                let mut schema = rt
-                    .strategy
-                    .openapi_schema()
-                    .unwrap_or_else(|| json!({"type": "object", "x-kubernetes-preserve-unknown-fields": true}));
+                let mut schema = rt.strategy.openapi_schema().unwrap_or_else(
+                    || json!({"type": "object", "x-kubernetes-preserve-unknown-fields": true}),
+                );
                 if let Some(m) = schema.as_object_mut() {
                     m.insert("x-kubernetes-group-version-kind".into(), json!([gvk(rt)]));
                 }
@@ -292,7 +366,10 @@ fn build(registry: &Registry, generation: u64) -> Built {
                 own.insert(name.clone(), schema);
                 name
             } else {
-                match builtins.names.get(&(rt.group.clone(), rt.version.clone(), rt.kind.clone())) {
+                match builtins
+                    .names
+                    .get(&(rt.group.clone(), rt.version.clone(), rt.kind.clone()))
+                {
                     Some(name) => {
                         roots.push(name.clone());
                         name.clone()
@@ -304,7 +381,10 @@ fn build(registry: &Registry, generation: u64) -> Built {
         }
         let mut schemas = closure(&builtins.definitions, roots);
         for rt in types.iter().filter(|rt| !rt.custom) {
-            if let Some(name) = builtins.names.get(&(rt.group.clone(), rt.version.clone(), rt.kind.clone()))
+            if let Some(name) =
+                builtins
+                    .names
+                    .get(&(rt.group.clone(), rt.version.clone(), rt.kind.clone()))
                 && let Some(Value::Object(s)) = schemas.get_mut(name)
             {
                 s.insert("x-kubernetes-group-version-kind".into(), json!([gvk(rt)]));
@@ -318,7 +398,10 @@ fn build(registry: &Registry, generation: u64) -> Built {
             "components": {"schemas": schemas},
         });
         let hash = fnv_hex(&serde_json::to_vec(&doc).unwrap_or_default());
-        index.insert(key.clone(), json!({"serverRelativeURL": format!("/openapi/v3/{key}?hash={hash}")}));
+        index.insert(
+            key.clone(),
+            json!({"serverRelativeURL": format!("/openapi/v3/{key}?hash={hash}")}),
+        );
         docs.insert(key, doc);
     }
     Built {
@@ -349,13 +432,24 @@ mod tests {
         let schemas = core["components"]["schemas"].as_object().unwrap();
         assert!(schemas.contains_key("io.k8s.api.core.v1.Secret"));
         assert!(schemas.contains_key("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"));
-        assert_eq!(schemas["io.k8s.api.core.v1.Secret"]["x-kubernetes-group-version-kind"][0]["kind"], "Secret");
+        assert_eq!(
+            schemas["io.k8s.api.core.v1.Secret"]["x-kubernetes-group-version-kind"][0]["kind"],
+            "Secret"
+        );
         let patch = &core["paths"]["/api/v1/namespaces/{namespace}/secrets/{name}"]["patch"];
-        assert!(patch["parameters"].as_array().unwrap().iter().any(|p| p["name"] == "fieldValidation"));
+        assert!(
+            patch["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["name"] == "fieldValidation")
+        );
         assert_eq!(patch["x-kubernetes-group-version-kind"]["kind"], "Secret");
-        assert!(built.index["paths"]["apis/networking.k8s.io/v1"]["serverRelativeURL"]
-            .as_str()
-            .unwrap()
-            .starts_with("/openapi/v3/apis/networking.k8s.io/v1?hash="));
+        assert!(
+            built.index["paths"]["apis/networking.k8s.io/v1"]["serverRelativeURL"]
+                .as_str()
+                .unwrap()
+                .starts_with("/openapi/v3/apis/networking.k8s.io/v1?hash=")
+        );
     }
 }

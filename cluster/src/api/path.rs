@@ -67,7 +67,9 @@ pub fn parse(path: &str) -> Route {
         ["openapi", "v2"] => Route::OpenApiV2,
         ["openapi", "v3"] => Route::OpenApiV3Index,
         ["openapi", "v3", "api", version] => Route::OpenApiV3(String::new(), version.to_string()),
-        ["openapi", "v3", "apis", group, version] => Route::OpenApiV3(group.to_string(), version.to_string()),
+        ["openapi", "v3", "apis", group, version] => {
+            Route::OpenApiV3(group.to_string(), version.to_string())
+        }
         ["api", version] => Route::GroupVersion(String::new(), version.to_string()),
         ["apis", group, version] => Route::GroupVersion(group.to_string(), version.to_string()),
         ["api", version, rest @ ..] => resource("", version, rest),
@@ -118,7 +120,10 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%'
-            && let (Some(h), Some(l)) = (bytes.get(i + 1).and_then(|c| hex(*c)), bytes.get(i + 2).and_then(|c| hex(*c)))
+            && let (Some(h), Some(l)) = (
+                bytes.get(i + 1).and_then(|c| hex(*c)),
+                bytes.get(i + 2).and_then(|c| hex(*c)),
+            )
         {
             out.push(h * 16 + l);
             i += 3;
@@ -153,13 +158,33 @@ mod tests {
     #[test]
     fn resource_paths() {
         let r = res("/api/v1/namespaces/default/secrets/web-tls");
-        assert_eq!((r.namespace.as_deref(), r.resource.as_str(), r.name.as_deref()), (Some("default"), "secrets", Some("web-tls")));
+        assert_eq!(
+            (
+                r.namespace.as_deref(),
+                r.resource.as_str(),
+                r.name.as_deref()
+            ),
+            (Some("default"), "secrets", Some("web-tls"))
+        );
         let r = res("/apis/cert-manager.io/v1/namespaces/d/certificates/web/status");
-        assert_eq!((r.group.as_str(), r.subresource.as_deref()), ("cert-manager.io", Some("status")));
+        assert_eq!(
+            (r.group.as_str(), r.subresource.as_deref()),
+            ("cert-manager.io", Some("status"))
+        );
         let r = res("/api/v1/namespaces/d");
-        assert_eq!((r.namespace, r.resource.as_str(), r.name.as_deref()), (None, "namespaces", Some("d")));
+        assert_eq!(
+            (r.namespace, r.resource.as_str(), r.name.as_deref()),
+            (None, "namespaces", Some("d"))
+        );
         let r = res("/api/v1/namespaces/d/finalize");
-        assert_eq!((r.resource.as_str(), r.name.as_deref(), r.subresource.as_deref()), ("namespaces", Some("d"), Some("finalize")));
+        assert_eq!(
+            (
+                r.resource.as_str(),
+                r.name.as_deref(),
+                r.subresource.as_deref()
+            ),
+            ("namespaces", Some("d"), Some("finalize"))
+        );
         let r = res("/api/v1/namespaces");
         assert_eq!((r.resource.as_str(), r.name), ("namespaces", None));
         let r = res("/apis/cert-manager.io/v1/certificates");
@@ -167,15 +192,27 @@ mod tests {
         let r = res("/api/v1/watch/namespaces/d/pods");
         assert!(r.watch_prefix);
         assert_eq!(r.namespace.as_deref(), Some("d"));
-        assert_eq!(res("/api/v1/namespaces/d/configmaps/a%20b").name.as_deref(), Some("a b"));
+        assert_eq!(
+            res("/api/v1/namespaces/d/configmaps/a%20b").name.as_deref(),
+            Some("a b")
+        );
     }
 
     #[test]
     fn other_paths() {
         assert_eq!(parse("/version"), Route::Version);
-        assert_eq!(parse("/apis/networking.k8s.io"), Route::Group("networking.k8s.io".into()));
-        assert_eq!(parse("/api/v1"), Route::GroupVersion(String::new(), "v1".into()));
-        assert_eq!(parse("/openapi/v3/apis/cert-manager.io/v1"), Route::OpenApiV3("cert-manager.io".into(), "v1".into()));
+        assert_eq!(
+            parse("/apis/networking.k8s.io"),
+            Route::Group("networking.k8s.io".into())
+        );
+        assert_eq!(
+            parse("/api/v1"),
+            Route::GroupVersion(String::new(), "v1".into())
+        );
+        assert_eq!(
+            parse("/openapi/v3/apis/cert-manager.io/v1"),
+            Route::OpenApiV3("cert-manager.io".into(), "v1".into())
+        );
         assert_eq!(parse("/api/v1/a/b/c/d"), Route::NotFound);
         assert_eq!(parse("/foo"), Route::NotFound);
         assert_eq!(parse("/readyz/ping"), Route::Health);

@@ -16,7 +16,9 @@ impl Query {
     pub fn parse(raw: Option<&str>) -> Self {
         let mut params = HashMap::new();
         for (k, v) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
-            params.entry(k.into_owned()).or_insert_with(|| v.into_owned());
+            params
+                .entry(k.into_owned())
+                .or_insert_with(|| v.into_owned());
         }
         Self { params }
     }
@@ -43,7 +45,9 @@ impl Query {
         match self.get(key) {
             None | Some("") => Ok(None),
             Some(v) => v.parse::<u64>().map(Some).map_err(|_| {
-                StatusError::bad_request(format!("{key}: Invalid value: {v:?}: must be a non-negative integer"))
+                StatusError::bad_request(format!(
+                    "{key}: Invalid value: {v:?}: must be a non-negative integer"
+                ))
             }),
         }
     }
@@ -66,7 +70,9 @@ mod tests {
 
     #[test]
     fn parses() {
-        let q = Query::parse(Some("labelSelector=app%3Dweb%2Ctier+in+(a)&watch=1&limit=500&dryRun=All"));
+        let q = Query::parse(Some(
+            "labelSelector=app%3Dweb%2Ctier+in+(a)&watch=1&limit=500&dryRun=All",
+        ));
         assert_eq!(q.get("labelSelector"), Some("app=web,tier in (a)"));
         assert!(q.flag("watch").unwrap());
         assert_eq!(q.number("limit").unwrap(), Some(500));

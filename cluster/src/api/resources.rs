@@ -14,8 +14,8 @@ use super::query::Query;
 use super::{ApiServer, json_response, json_response_typed, table, watch};
 use crate::fieldmanager::manager_from_user_agent;
 use crate::objects::{
-    DeleteOptions, Deleted, FieldValidation, Filter, ListQuery, Objects, PatchKind, Propagation, Subresource,
-    WriteOptions, Written, accepted_patch_types,
+    DeleteOptions, Deleted, FieldValidation, Filter, ListQuery, Objects, PatchKind, Propagation,
+    Subresource, WriteOptions, Written, accepted_patch_types,
 };
 use crate::registry::{Ctx, ResourceType};
 use crate::status::{StatusError, success_status};
@@ -23,7 +23,11 @@ use crate::status::{StatusError, success_status};
 /// The default watch timeout when the client sets none (the API server picks 30–60 min).
 const DEFAULT_WATCH_TIMEOUT: Duration = Duration::from_secs(1800);
 
-pub(super) async fn handle<B>(server: &ApiServer, rp: ResourcePath, req: Request<B>) -> Result<Response<Body>, StatusError>
+pub(super) async fn handle<B>(
+    server: &ApiServer,
+    rp: ResourcePath,
+    req: Request<B>,
+) -> Result<Response<Body>, StatusError>
 where
     B: http_body::Body + Send + 'static,
     B::Data: Send,
@@ -54,8 +58,12 @@ where
     let watching = rp.watch_prefix || query.flag("watch")?;
 
     match (method, name) {
-        (Method::GET | Method::HEAD, None) if watching => watch_request(server, objects, rt, rp.namespace, &query, &headers),
-        (Method::GET | Method::HEAD, None) => list(&objects, &rt, rp.namespace.as_deref(), &query, &headers),
+        (Method::GET | Method::HEAD, None) if watching => {
+            watch_request(server, objects, rt, rp.namespace, &query, &headers)
+        }
+        (Method::GET | Method::HEAD, None) => {
+            list(&objects, &rt, rp.namespace.as_deref(), &query, &headers)
+        }
         (Method::GET | Method::HEAD, Some(name)) => {
             if rt.namespaced && rp.namespace.is_none() {
                 return Err(StatusError::path_not_found());
@@ -110,13 +118,18 @@ where
             let bytes = read(body).await?;
             let opts = delete_options(&query, &bytes)?;
             match objects.delete(&rt, &namespace, &name, &opts)? {
-                Deleted::Pending(obj) => respond_object(&objects, &rt, StatusCode::OK, obj, &headers, Vec::new()),
+                Deleted::Pending(obj) => {
+                    respond_object(&objects, &rt, StatusCode::OK, obj, &headers, Vec::new())
+                }
                 Deleted::Gone(obj) if rt.strategy.returns_deleted_object() => {
                     respond_object(&objects, &rt, StatusCode::OK, obj, &headers, Vec::new())
                 }
                 Deleted::Gone(obj) => {
                     let uid = obj.pointer("/metadata/uid").and_then(Value::as_str);
-                    Ok(json_response(StatusCode::OK, &success_status(&rt.group_resource(), &name, uid)))
+                    Ok(json_response(
+                        StatusCode::OK,
+                        &success_status(&rt.group_resource(), &name, uid),
+                    ))
                 }
             }
         }
@@ -125,7 +138,8 @@ where
             let bytes = read(body).await?;
             let opts = delete_options(&query, &bytes)?;
             let list_query = list_query(&query)?;
-            let deleted = objects.delete_collection(&rt, rp.namespace.as_deref(), &list_query, &opts)?;
+            let deleted =
+                objects.delete_collection(&rt, rp.namespace.as_deref(), &list_query, &opts)?;
             let rv = objects.store().current_rv();
             Ok(json_response(
                 StatusCode::OK,
@@ -140,19 +154,28 @@ fn require_stored(rt: &ResourceType, verb: &str) -> Result<(), StatusError> {
     if rt.verbs.contains(&verb) {
         Ok(())
     } else {
-        Err(StatusError::method_not_supported(&rt.group_resource(), verb))
+        Err(StatusError::method_not_supported(
+            &rt.group_resource(),
+            verb,
+        ))
     }
 }
 
 fn content_type(headers: &HeaderMap) -> Option<&str> {
-    headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok())
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
 }
 
 fn accept(headers: &HeaderMap) -> Option<&str> {
     headers.get(header::ACCEPT).and_then(|v| v.to_str().ok())
 }
 
-fn write_options(query: &Query, headers: &HeaderMap, apply: bool) -> Result<WriteOptions, StatusError> {
+fn write_options(
+    query: &Query,
+    headers: &HeaderMap,
+    apply: bool,
+) -> Result<WriteOptions, StatusError> {
     let field_validation = match query.get("fieldValidation") {
         None => FieldValidation::Warn,
         Some(v) => FieldValidation::parse(v).ok_or_else(|| {
@@ -165,13 +188,21 @@ fn write_options(query: &Query, headers: &HeaderMap, apply: bool) -> Result<Writ
         Some(m) => {
             let errs = crate::fieldmanager::validate_field_manager(m, apply);
             if !errs.is_empty() {
-                return Err(StatusError::invalid("meta.k8s.io", "PatchOptions", "", &errs));
+                return Err(StatusError::invalid(
+                    "meta.k8s.io",
+                    "PatchOptions",
+                    "",
+                    &errs,
+                ));
             }
             m.to_string()
         }
         None if apply => String::new(),
         None => {
-            let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+            let ua = headers
+                .get(header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
             manager_from_user_agent(ua)
         }
     };
@@ -181,7 +212,10 @@ fn write_options(query: &Query, headers: &HeaderMap, apply: bool) -> Result<Writ
             "meta.k8s.io",
             "PatchOptions",
             "",
-            &[crate::field::FieldError::forbidden("force", "may not be specified for non-apply patch")],
+            &[crate::field::FieldError::forbidden(
+                "force",
+                "may not be specified for non-apply patch",
+            )],
         ));
     }
     Ok(WriteOptions {
@@ -201,7 +235,11 @@ fn delete_options(query: &Query, body: &[u8]) -> Result<DeleteOptions, StatusErr
         opts.propagation = Some(Propagation::parse(p).ok_or_else(|| bad_propagation(p))?);
     }
     if let Some(orphan) = query.get("orphanDependents") {
-        opts.propagation = Some(if orphan == "true" { Propagation::Orphan } else { Propagation::Background });
+        opts.propagation = Some(if orphan == "true" {
+            Propagation::Orphan
+        } else {
+            Propagation::Background
+        });
     }
     if !body.iter().all(u8::is_ascii_whitespace) {
         let v = decode_json(body)?;
@@ -209,11 +247,18 @@ fn delete_options(query: &Query, body: &[u8]) -> Result<DeleteOptions, StatusErr
             opts.propagation = Some(Propagation::parse(p).ok_or_else(|| bad_propagation(p))?);
         }
         if let Some(orphan) = v.get("orphanDependents").and_then(Value::as_bool) {
-            opts.propagation = Some(if orphan { Propagation::Orphan } else { Propagation::Background });
+            opts.propagation = Some(if orphan {
+                Propagation::Orphan
+            } else {
+                Propagation::Background
+            });
         }
         if let Some(pre) = v.get("preconditions") {
             opts.precondition_uid = pre.get("uid").and_then(Value::as_str).map(str::to_string);
-            opts.precondition_rv = pre.get("resourceVersion").and_then(Value::as_str).map(str::to_string);
+            opts.precondition_rv = pre
+                .get("resourceVersion")
+                .and_then(Value::as_str)
+                .map(str::to_string);
         }
         if let Some(dry) = v.get("dryRun").and_then(Value::as_array) {
             opts.dry_run |= dry.iter().any(|d| d == "All");
@@ -269,7 +314,10 @@ fn list(
     let output = negotiate(accept(headers))?;
     let page = objects.list(rt, namespace, &list_query(query)?)?;
     let mut meta = Map::new();
-    meta.insert("resourceVersion".into(), Value::from(page.resource_version.to_string()));
+    meta.insert(
+        "resourceVersion".into(),
+        Value::from(page.resource_version.to_string()),
+    );
     if let Some(token) = &page.continue_token {
         meta.insert("continue".into(), Value::from(token.as_str()));
     }
@@ -277,19 +325,43 @@ fn list(
         meta.insert("remainingItemCount".into(), Value::from(remaining));
     }
     let body = match output {
-        Output::Json => json!({"kind": rt.list_kind, "apiVersion": rt.api_version(), "metadata": meta, "items": page.items}),
+        Output::Json => {
+            json!({"kind": rt.list_kind, "apiVersion": rt.api_version(), "metadata": meta, "items": page.items})
+        }
         Output::Metadata { version } => {
-            let items: Vec<Value> = page.items.iter().map(|o| table::partial_metadata(o, version)).collect();
+            let items: Vec<Value> = page
+                .items
+                .iter()
+                .map(|o| table::partial_metadata(o, version))
+                .collect();
             json!({"kind": "PartialObjectMetadataList", "apiVersion": format!("meta.k8s.io/{version}"), "metadata": meta, "items": items})
         }
         Output::Table { version } => {
-            let ctx = Ctx { now: objects.clock().now() };
-            let stored: Vec<Value> = page.items.into_iter().map(|o| rt.strategy.to_storage(o)).collect();
+            let ctx = Ctx {
+                now: objects.clock().now(),
+            };
+            let stored: Vec<Value> = page
+                .items
+                .into_iter()
+                .map(|o| rt.strategy.to_storage(o))
+                .collect();
             let include = include_object(headers, query)?;
-            table::table(rt, &stored, &ctx, include, version, true, Value::Object(meta))
+            table::table(
+                rt,
+                &stored,
+                &ctx,
+                include,
+                version,
+                true,
+                Value::Object(meta),
+            )
         }
     };
-    Ok(json_response_typed(StatusCode::OK, &body, &output.content_type()))
+    Ok(json_response_typed(
+        StatusCode::OK,
+        &body,
+        &output.content_type(),
+    ))
 }
 
 fn respond_object(
@@ -305,10 +377,23 @@ fn respond_object(
         Output::Json => obj,
         Output::Metadata { version } => table::partial_metadata(&obj, version),
         Output::Table { version } => {
-            let ctx = Ctx { now: objects.clock().now() };
-            let rv = obj.pointer("/metadata/resourceVersion").cloned().unwrap_or(Value::Null);
+            let ctx = Ctx {
+                now: objects.clock().now(),
+            };
+            let rv = obj
+                .pointer("/metadata/resourceVersion")
+                .cloned()
+                .unwrap_or(Value::Null);
             let stored = rt.strategy.to_storage(obj);
-            table::table(rt, &[stored], &ctx, IncludeObject::Metadata, version, true, json!({"resourceVersion": rv}))
+            table::table(
+                rt,
+                &[stored],
+                &ctx,
+                IncludeObject::Metadata,
+                version,
+                true,
+                json!({"resourceVersion": rv}),
+            )
         }
     };
     let mut resp = json_response_typed(status, &body, &output.content_type());
@@ -329,7 +414,11 @@ fn respond_written(
     headers: &HeaderMap,
     _stored: bool,
 ) -> Result<Response<Body>, StatusError> {
-    let status = if w.created { StatusCode::CREATED } else { StatusCode::OK };
+    let status = if w.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     respond_object(objects, rt, status, w.object, headers, w.warnings)
 }
 
@@ -340,7 +429,10 @@ fn finalize_namespace(
     body: Value,
     opts: &WriteOptions,
 ) -> Result<Written, StatusError> {
-    let finalizers = body.pointer("/spec/finalizers").cloned().unwrap_or_else(|| json!([]));
+    let finalizers = body
+        .pointer("/spec/finalizers")
+        .cloned()
+        .unwrap_or_else(|| json!([]));
     objects.set_namespace_finalizers(rt, name, finalizers, opts)
 }
 
@@ -372,7 +464,12 @@ fn watch_request(
             ));
         }
         if !errs.is_empty() {
-            return Err(StatusError::invalid("meta.k8s.io", "ListOptions", "", &errs));
+            return Err(StatusError::invalid(
+                "meta.k8s.io",
+                "ListOptions",
+                "",
+                &errs,
+            ));
         }
     }
     let resource_version = match query.get("resourceVersion").filter(|s| !s.is_empty()) {

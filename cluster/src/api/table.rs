@@ -16,7 +16,13 @@ pub fn partial_metadata(obj: &Value, version: &str) -> Value {
 
 /// One row for a stored object (rendered from the stored form, carrying the served
 /// form as its object).
-pub fn row(rt: &ResourceType, stored: &Value, ctx: &Ctx, include: IncludeObject, version: &str) -> Value {
+pub fn row(
+    rt: &ResourceType,
+    stored: &Value,
+    ctx: &Ctx,
+    include: IncludeObject,
+    version: &str,
+) -> Value {
     let mut row = Map::new();
     row.insert("cells".into(), Value::Array(rt.strategy.row(stored, ctx)));
     match include {
@@ -44,7 +50,10 @@ pub fn table(
 ) -> Value {
     let mut t = Map::new();
     t.insert("kind".into(), Value::from("Table"));
-    t.insert("apiVersion".into(), Value::from(format!("meta.k8s.io/{version}")));
+    t.insert(
+        "apiVersion".into(),
+        Value::from(format!("meta.k8s.io/{version}")),
+    );
     t.insert("metadata".into(), list_meta);
     if headers {
         let columns: Vec<Value> = rt.strategy.columns().iter().map(|c| c.to_json()).collect();
@@ -52,7 +61,10 @@ pub fn table(
     } else {
         t.insert("columnDefinitions".into(), Value::Null);
     }
-    let rows: Vec<Value> = stored.iter().map(|o| row(rt, o, ctx, include, version)).collect();
+    let rows: Vec<Value> = stored
+        .iter()
+        .map(|o| row(rt, o, ctx, include, version))
+        .collect();
     t.insert("rows".into(), Value::Array(rows));
     Value::Object(t)
 }

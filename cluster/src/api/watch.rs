@@ -62,7 +62,10 @@ impl Encoder {
             Output::Json => self.rt.strategy.from_storage(stored),
             Output::Metadata { version } => table::partial_metadata(stored, version),
             Output::Table { version } => {
-                let rv = stored.pointer("/metadata/resourceVersion").cloned().unwrap_or(Value::Null);
+                let rv = stored
+                    .pointer("/metadata/resourceVersion")
+                    .cloned()
+                    .unwrap_or(Value::Null);
                 let t = table::table(
                     &self.rt,
                     std::slice::from_ref(stored),
@@ -84,7 +87,9 @@ impl Encoder {
         if initial_end && let Some(m) = meta.as_object_mut() {
             m.insert("annotations".into(), json!({INITIAL_EVENTS_END: "true"}));
         }
-        line(json!({"type": "BOOKMARK", "object": {"kind": self.rt.kind, "apiVersion": self.rt.api_version(), "metadata": meta}}))
+        line(
+            json!({"type": "BOOKMARK", "object": {"kind": self.rt.kind, "apiVersion": self.rt.api_version(), "metadata": meta}}),
+        )
     }
 }
 
@@ -125,7 +130,9 @@ pub fn start(objects: Arc<Objects>, req: WatchRequest) -> Result<Response<Body>,
         include: req.include,
         headers_sent: false,
     };
-    let ctx = Ctx { now: objects.clock().now() };
+    let ctx = Ctx {
+        now: objects.clock().now(),
+    };
     let namespace = req.namespace.as_deref();
     // Set up the subscription synchronously, so the watch is registered before the
     // response headers are sent: a client that writes right after its watch opens
@@ -153,8 +160,12 @@ pub fn start(objects: Arc<Objects>, req: WatchRequest) -> Result<Response<Body>,
     let mut sub = match sub {
         Ok(sub) => sub,
         Err(StoreError::Expired { requested, oldest }) => {
-            let e = StatusError::expired(format!("too old resource version: {requested} ({oldest})"));
-            return Ok(stream_response(req.output, futures::stream::iter([Ok::<_, std::convert::Infallible>(error_event(&e))])));
+            let e =
+                StatusError::expired(format!("too old resource version: {requested} ({oldest})"));
+            return Ok(stream_response(
+                req.output,
+                futures::stream::iter([Ok::<_, std::convert::Infallible>(error_event(&e))]),
+            ));
         }
         Err(e) => return Err(StatusError::internal(e.to_string())),
     };
@@ -173,14 +184,22 @@ pub fn start(objects: Arc<Objects>, req: WatchRequest) -> Result<Response<Body>,
         let mut last_rv = sub.start_rv;
         for change in backlog {
             last_rv = change.rv;
-            let ctx = Ctx { now: objects.clock().now() };
+            let ctx = Ctx {
+                now: objects.clock().now(),
+            };
             if let Some(kind) = classify(&rt, &filter, &change)
-                && tx.send(encoder.event(kind, &change.object, &ctx)).await.is_err()
+                && tx
+                    .send(encoder.event(kind, &change.object, &ctx))
+                    .await
+                    .is_err()
             {
                 return;
             }
         }
-        let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + bookmark_interval, bookmark_interval);
+        let mut ticker = tokio::time::interval_at(
+            tokio::time::Instant::now() + bookmark_interval,
+            bookmark_interval,
+        );
         loop {
             tokio::select! {
                 change = sub.live.recv() => {
@@ -216,7 +235,11 @@ pub fn start(objects: Arc<Objects>, req: WatchRequest) -> Result<Response<Body>,
             }
         }
     });
-    let body = futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|b| (Ok::<_, std::convert::Infallible>(b), rx)) });
+    let body = futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv()
+            .await
+            .map(|b| (Ok::<_, std::convert::Infallible>(b), rx))
+    });
     Ok(stream_response(req.output, body))
 }
 
@@ -233,7 +256,9 @@ where
     if let Ok(v) = header::HeaderValue::from_str(&ct) {
         resp.headers_mut().insert(header::CONTENT_TYPE, v);
     }
-    resp.headers_mut()
-        .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-cache, private"));
+    resp.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-cache, private"),
+    );
     resp
 }

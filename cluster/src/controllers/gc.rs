@@ -95,11 +95,15 @@ fn check_dependent(objects: &Objects, resource: &GroupResource, dependent: &Arc<
         return;
     }
     let namespace = dependent.namespace().unwrap_or("").to_string();
-    let (alive, dangling): (Vec<Value>, Vec<Value>) = refs.into_iter().partition(|r| owner_exists(objects, r, &namespace));
+    let (alive, dangling): (Vec<Value>, Vec<Value>) = refs
+        .into_iter()
+        .partition(|r| owner_exists(objects, r, &namespace));
     if dangling.is_empty() {
         return;
     }
-    let Some(rt) = objects.type_for_storage(resource) else { return };
+    let Some(rt) = objects.type_for_storage(resource) else {
+        return;
+    };
     let name = dependent.name().unwrap_or("").to_string();
     if alive.is_empty() {
         // The owner is gone: the dependent goes too. An orphaning owner removes its
@@ -121,15 +125,25 @@ fn check_dependent(objects: &Objects, resource: &GroupResource, dependent: &Arc<
 }
 
 /// Rewrites a dependent's owner references (store-level, as the GC's patch).
-fn set_owner_refs(objects: &Objects, resource: &GroupResource, dependent: &Value, refs: Vec<Value>) {
-    let key = ObjectKey::new(dependent.namespace().unwrap_or(""), dependent.name().unwrap_or(""));
+fn set_owner_refs(
+    objects: &Objects,
+    resource: &GroupResource,
+    dependent: &Value,
+    refs: Vec<Value>,
+) {
+    let key = ObjectKey::new(
+        dependent.namespace().unwrap_or(""),
+        dependent.name().unwrap_or(""),
+    );
     let mut next = dependent.clone();
     if refs.is_empty() {
         next.remove_meta("ownerReferences");
     } else {
         next.set_meta("ownerReferences", Value::Array(refs));
     }
-    let _ = objects.store().update(resource, &key, next, rv_of(dependent));
+    let _ = objects
+        .store()
+        .update(resource, &key, next, rv_of(dependent));
 }
 
 /// Progresses a deleting owner's `foregroundDeletion` or `orphan` finalizer.
@@ -140,7 +154,9 @@ fn finish_owner(objects: &Objects, resource: &GroupResource, owner: &Arc<Value>)
     if !foreground && !orphan {
         return;
     }
-    let Some(uid) = owner.uid().map(str::to_string) else { return };
+    let Some(uid) = owner.uid().map(str::to_string) else {
+        return;
+    };
     let dependents = objects.store().dependents_of(&uid);
     if orphan {
         for (dep_resource, dep) in &dependents {
@@ -150,7 +166,13 @@ fn finish_owner(objects: &Objects, resource: &GroupResource, owner: &Arc<Value>)
                 .collect();
             set_owner_refs(objects, dep_resource, dep, remaining);
         }
-        remove_finalizer(objects, resource, &owner.namespace().unwrap_or("").to_string(), owner.name().unwrap_or(""), ORPHAN);
+        remove_finalizer(
+            objects,
+            resource,
+            &owner.namespace().unwrap_or("").to_string(),
+            owner.name().unwrap_or(""),
+            ORPHAN,
+        );
         return;
     }
     // Foreground: delete every dependent, wait for the blocking ones to be gone.
@@ -170,21 +192,46 @@ fn finish_owner(objects: &Objects, resource: &GroupResource, owner: &Arc<Value>)
                 propagation: Some(Propagation::Foreground),
                 ..DeleteOptions::default()
             };
-            let _ = objects.delete(&rt, dep.namespace().unwrap_or(""), dep.name().unwrap_or(""), &opts);
+            let _ = objects.delete(
+                &rt,
+                dep.namespace().unwrap_or(""),
+                dep.name().unwrap_or(""),
+                &opts,
+            );
         }
     }
     if blocking == 0 {
-        remove_finalizer(objects, resource, owner.namespace().unwrap_or(""), owner.name().unwrap_or(""), FOREGROUND);
+        remove_finalizer(
+            objects,
+            resource,
+            owner.namespace().unwrap_or(""),
+            owner.name().unwrap_or(""),
+            FOREGROUND,
+        );
     }
 }
 
 /// Removes one finalizer through the object layer (so the object goes when it was the
 /// last one).
-fn remove_finalizer(objects: &Objects, resource: &GroupResource, namespace: &str, name: &str, finalizer: &str) {
-    let Some(rt) = objects.type_for_storage(resource) else { return };
+fn remove_finalizer(
+    objects: &Objects,
+    resource: &GroupResource,
+    namespace: &str,
+    name: &str,
+    finalizer: &str,
+) {
+    let Some(rt) = objects.type_for_storage(resource) else {
+        return;
+    };
     let patch = serde_json::json!({"metadata": {"finalizers": null}});
-    let Some(current) = objects.get_stored(&rt, namespace, name) else { return };
-    let remaining: Vec<&str> = current.finalizers().into_iter().filter(|f| *f != finalizer).collect();
+    let Some(current) = objects.get_stored(&rt, namespace, name) else {
+        return;
+    };
+    let remaining: Vec<&str> = current
+        .finalizers()
+        .into_iter()
+        .filter(|f| *f != finalizer)
+        .collect();
     let body = if remaining.is_empty() {
         patch
     } else {
@@ -195,8 +242,15 @@ fn remove_finalizer(objects: &Objects, resource: &GroupResource, namespace: &str
         field_manager: "certlab-garbage-collector".into(),
         ..Default::default()
     };
-    if let Err(e) = objects.patch(&rt, namespace, name, crate::objects::PatchKind::Merge, &bytes, crate::objects::Subresource::Main, &opts)
-        && e.code != 404
+    if let Err(e) = objects.patch(
+        &rt,
+        namespace,
+        name,
+        crate::objects::PatchKind::Merge,
+        &bytes,
+        crate::objects::Subresource::Main,
+        &opts,
+    ) && e.code != 404
         && e.code != 409
     {
         tracing::warn!(%resource, %namespace, %name, error = %e, "removing the {finalizer} finalizer failed");

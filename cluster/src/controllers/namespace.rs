@@ -31,7 +31,8 @@ pub(super) fn react(objects: &Objects, change: &Change) {
     // A custom resource went away: its terminating CRD may be done.
     if change.kind == EventType::Deleted && !change.resource.group.is_empty() {
         let crd_name = format!("{}.{}", change.resource.resource, change.resource.group);
-        let crds = crate::status::GroupResource::new("apiextensions.k8s.io", "customresourcedefinitions");
+        let crds =
+            crate::status::GroupResource::new("apiextensions.k8s.io", "customresourcedefinitions");
         if let Some(crd) = objects.store().get(&crds, &ObjectKey::new("", &crd_name))
             && crd.is_deleting()
         {
@@ -49,7 +50,8 @@ pub(super) fn resync(objects: &Objects) {
             drain(objects, &name);
         }
     }
-    let crds = crate::status::GroupResource::new("apiextensions.k8s.io", "customresourcedefinitions");
+    let crds =
+        crate::status::GroupResource::new("apiextensions.k8s.io", "customresourcedefinitions");
     let (crds, _) = objects.store().list(&crds, None, None);
     for crd in crds.iter().filter(|c| c.is_deleting()) {
         objects.clean_up_crd(crd);
@@ -67,8 +69,12 @@ fn namespace_deleting(objects: &Objects, name: &str) -> bool {
 /// Creates the namespace's `default` ServiceAccount, as the service account controller
 /// does.
 pub fn ensure_service_account(objects: &Objects, namespace: &str) {
-    let Some(rt) = objects.registry().get("", "v1", "serviceaccounts") else { return };
-    if objects.get_stored(&rt, namespace, "default").is_some() || namespace_deleting(objects, namespace) {
+    let Some(rt) = objects.registry().get("", "v1", "serviceaccounts") else {
+        return;
+    };
+    if objects.get_stored(&rt, namespace, "default").is_some()
+        || namespace_deleting(objects, namespace)
+    {
         return;
     }
     let sa = json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": namespace}});
@@ -93,7 +99,9 @@ fn drain(objects: &Objects, namespace: &str) {
         if obj.is_deleting() {
             continue;
         }
-        let Some(rt) = objects.type_for_storage(resource) else { continue };
+        let Some(rt) = objects.type_for_storage(resource) else {
+            continue;
+        };
         let name = obj.name().unwrap_or("");
         if let Err(e) = objects.delete(&rt, namespace, name, &DeleteOptions::default())
             && e.code != 404
@@ -105,18 +113,28 @@ fn drain(objects: &Objects, namespace: &str) {
     if !objects.store().namespace_contents(namespace).is_empty() {
         return;
     }
-    let Some(rt) = objects.registry().get("", "v1", "namespaces") else { return };
-    let Some(ns) = objects.get_stored(&rt, namespace, namespace) else { return };
+    let Some(rt) = objects.registry().get("", "v1", "namespaces") else {
+        return;
+    };
+    let Some(ns) = objects.get_stored(&rt, namespace, namespace) else {
+        return;
+    };
     let finalizers: Vec<Value> = ns
         .pointer("/spec/finalizers")
         .and_then(Value::as_array)
-        .map(|f| f.iter().filter(|x| *x != KUBERNETES_FINALIZER).cloned().collect())
+        .map(|f| {
+            f.iter()
+                .filter(|x| *x != KUBERNETES_FINALIZER)
+                .cloned()
+                .collect()
+        })
         .unwrap_or_default();
     let opts = WriteOptions {
         field_manager: "certlab-namespace-controller".into(),
         ..WriteOptions::default()
     };
-    if let Err(e) = objects.set_namespace_finalizers(&rt, namespace, Value::Array(finalizers), &opts)
+    if let Err(e) =
+        objects.set_namespace_finalizers(&rt, namespace, Value::Array(finalizers), &opts)
         && e.code != 404
     {
         tracing::warn!(%namespace, error = %e, "finalizing the namespace failed");

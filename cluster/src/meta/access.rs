@@ -30,7 +30,8 @@ pub trait ObjectExt {
     }
     /// `metadata.deletionTimestamp` is set.
     fn is_deleting(&self) -> bool {
-        self.metadata().is_some_and(|m| m.get("deletionTimestamp").is_some_and(|v| !v.is_null()))
+        self.metadata()
+            .is_some_and(|m| m.get("deletionTimestamp").is_some_and(|v| !v.is_null()))
     }
     /// `metadata.finalizers`, as strings.
     fn finalizers(&self) -> Vec<&str> {
@@ -42,7 +43,11 @@ pub trait ObjectExt {
     }
     /// A label's value.
     fn label(&self, key: &str) -> Option<&str> {
-        self.metadata()?.get("labels")?.as_object()?.get(key)?.as_str()
+        self.metadata()?
+            .get("labels")?
+            .as_object()?
+            .get(key)?
+            .as_str()
     }
     /// A string at a dotted path (`spec.type`, `involvedObject.name`).
     fn str_at(&self, dotted: &str) -> Option<&str>;
@@ -68,7 +73,9 @@ impl ObjectExt for Value {
         let Value::Object(obj) = self else {
             unreachable!("just made an object")
         };
-        let meta = obj.entry("metadata").or_insert_with(|| Value::Object(Map::new()));
+        let meta = obj
+            .entry("metadata")
+            .or_insert_with(|| Value::Object(Map::new()));
         if !meta.is_object() {
             *meta = Value::Object(Map::new());
         }

@@ -5,7 +5,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 const DNS1123_LABEL_FMT: &str = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
-const DNS1123_SUBDOMAIN_FMT: &str = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
+const DNS1123_SUBDOMAIN_FMT: &str =
+    r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
 const DNS1035_LABEL_FMT: &str = "[a-z]([-a-z0-9]*[a-z0-9])?";
 
 /// The longest DNS-1123 label.
@@ -19,7 +20,8 @@ static DNS1035_LABEL: LazyLock<Regex> = LazyLock::new(|| anchored(DNS1035_LABEL_
 
 fn anchored(fmt: &str) -> Regex {
     // The patterns are constants, checked by the tests below.
-    Regex::new(&format!("^{fmt}$")).unwrap_or_else(|e| unreachable!("bad built-in regex {fmt}: {e}"))
+    Regex::new(&format!("^{fmt}$"))
+        .unwrap_or_else(|e| unreachable!("bad built-in regex {fmt}: {e}"))
 }
 
 fn regex_error(msg: &str, fmt: &str, examples: &[&str]) -> String {
@@ -196,7 +198,10 @@ mod tests {
     fn labels() {
         assert!(dns1123_label("kube-system").is_empty());
         assert!(!dns1123_label("a.b").is_empty());
-        assert_eq!(dns1123_label(&"a".repeat(64))[0], "must be no more than 63 characters");
+        assert_eq!(
+            dns1123_label(&"a".repeat(64))[0],
+            "must be no more than 63 characters"
+        );
         assert!(dns1035_label("svc-1").is_empty());
         assert!(!dns1035_label("1svc").is_empty());
         assert_eq!(
@@ -209,7 +214,10 @@ mod tests {
     fn path_segments() {
         assert!(path_segment("web.tls-1.16a2b").is_empty());
         assert_eq!(path_segment(".."), vec!["may not be '..'"]);
-        assert_eq!(path_segment("a/b%"), vec!["may not contain '/'", "may not contain '%'"]);
+        assert_eq!(
+            path_segment("a/b%"),
+            vec!["may not contain '/'", "may not contain '%'"]
+        );
     }
 
     #[test]

@@ -33,8 +33,12 @@ impl LabelRequirement {
             LabelRequirement::NotExists(k) => get(k).is_none(),
             LabelRequirement::In(k, vals) => get(k).is_some_and(|v| vals.contains(&v)),
             LabelRequirement::NotIn(k, vals) => get(k).is_none_or(|v| !vals.contains(&v)),
-            LabelRequirement::GreaterThan(k, n) => get(k).and_then(|v| v.parse::<i64>().ok()).is_some_and(|v| v > *n),
-            LabelRequirement::LessThan(k, n) => get(k).and_then(|v| v.parse::<i64>().ok()).is_some_and(|v| v < *n),
+            LabelRequirement::GreaterThan(k, n) => get(k)
+                .and_then(|v| v.parse::<i64>().ok())
+                .is_some_and(|v| v > *n),
+            LabelRequirement::LessThan(k, n) => get(k)
+                .and_then(|v| v.parse::<i64>().ok())
+                .is_some_and(|v| v < *n),
         }
     }
 }
@@ -75,7 +79,9 @@ impl LabelSelector {
                 | LabelRequirement::LessThan(k, _) => k,
             };
             if let Some(msg) = super::labels::qualified_name(key).into_iter().next() {
-                return Err(SelectorError(format!("unable to parse requirement: key: Invalid value: {key:?}: {msg}")));
+                return Err(SelectorError(format!(
+                    "unable to parse requirement: key: Invalid value: {key:?}: {msg}"
+                )));
             }
             if let LabelRequirement::In(_, vals) | LabelRequirement::NotIn(_, vals) = r {
                 for v in vals {
@@ -150,7 +156,10 @@ struct Lexer<'a> {
 
 impl<'a> Lexer<'a> {
     fn new(input: &'a str) -> Self {
-        Self { rest: input, peeked: None }
+        Self {
+            rest: input,
+            peeked: None,
+        }
     }
 
     fn peek_is_end(&mut self) -> bool {
@@ -291,7 +300,9 @@ fn parse_values(lexer: &mut Lexer<'_>) -> Result<BTreeSet<String>, SelectorError
     match lexer.next()? {
         Token::Open => {}
         other => {
-            return Err(SelectorError(format!("unable to parse requirement: found '{other}', expected: '('")));
+            return Err(SelectorError(format!(
+                "unable to parse requirement: found '{other}', expected: '('"
+            )));
         }
     }
     let mut values = BTreeSet::new();
@@ -355,7 +366,9 @@ impl FieldSelector {
             } else if let Some(i) = find_unescaped(term, "=") {
                 (&term[..i], &term[i + 1..], false)
             } else {
-                return Err(SelectorError(format!("invalid selector: '{input}'; can't understand '{term}'")));
+                return Err(SelectorError(format!(
+                    "invalid selector: '{input}'; can't understand '{term}'"
+                )));
             };
             requirements.push(FieldRequirement {
                 field: field.trim().to_string(),
@@ -452,11 +465,16 @@ mod tests {
     use std::collections::HashMap;
 
     fn labels(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     fn sel_matches(sel: &str, l: &HashMap<String, String>) -> bool {
-        LabelSelector::parse(sel).unwrap().matches(&|k| l.get(k).cloned())
+        LabelSelector::parse(sel)
+            .unwrap()
+            .matches(&|k| l.get(k).cloned())
     }
 
     #[test]
@@ -486,7 +504,10 @@ mod tests {
         assert!(LabelSelector::parse("a>b").is_err());
         assert!(LabelSelector::parse("bad key!=x").is_err());
         let e = LabelSelector::parse("a=b=c").unwrap_err();
-        assert_eq!(e.0, "unable to parse requirement: found '=', expected: ',' or 'end of string'");
+        assert_eq!(
+            e.0,
+            "unable to parse requirement: found '=', expected: ',' or 'end of string'"
+        );
     }
 
     #[test]

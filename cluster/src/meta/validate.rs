@@ -9,7 +9,12 @@ use super::labels::{qualified_name, validate_annotations, validate_labels};
 use super::names::NameRule;
 
 /// Finalizers that may be written without a domain.
-pub const STANDARD_FINALIZERS: &[&str] = &["kubernetes", "orphan", "foregroundDeletion", "customresourcecleanup.apiextensions.k8s.io"];
+pub const STANDARD_FINALIZERS: &[&str] = &[
+    "kubernetes",
+    "orphan",
+    "foregroundDeletion",
+    "customresourcecleanup.apiextensions.k8s.io",
+];
 
 fn meta_path() -> FieldPath {
     FieldPath::new("metadata")
@@ -28,7 +33,15 @@ pub fn check_meta_types(obj: &Value) -> Result<(), String> {
         }
         return Err(type_error("metadata", "ObjectMeta", meta));
     };
-    for field in ["name", "generateName", "namespace", "uid", "resourceVersion", "creationTimestamp", "deletionTimestamp"] {
+    for field in [
+        "name",
+        "generateName",
+        "namespace",
+        "uid",
+        "resourceVersion",
+        "creationTimestamp",
+        "deletionTimestamp",
+    ] {
         if let Some(v) = meta.get(field)
             && !v.is_string()
             && !v.is_null()
@@ -45,7 +58,13 @@ pub fn check_meta_types(obj: &Value) -> Result<(), String> {
                         return Err(type_error(&format!("metadata.{field}.{k}"), "string", bad));
                     }
                 }
-                other => return Err(type_error(&format!("metadata.{field}"), "map[string]string", other)),
+                other => {
+                    return Err(type_error(
+                        &format!("metadata.{field}"),
+                        "map[string]string",
+                        other,
+                    ));
+                }
             }
         }
     }
@@ -65,10 +84,20 @@ pub fn check_meta_types(obj: &Value) -> Result<(), String> {
             Value::Null => {}
             Value::Array(items) => {
                 if let Some(bad) = items.iter().find(|v| !v.is_object()) {
-                    return Err(type_error("metadata.ownerReferences", "v1.OwnerReference", bad));
+                    return Err(type_error(
+                        "metadata.ownerReferences",
+                        "v1.OwnerReference",
+                        bad,
+                    ));
                 }
             }
-            other => return Err(type_error("metadata.ownerReferences", "[]v1.OwnerReference", other)),
+            other => {
+                return Err(type_error(
+                    "metadata.ownerReferences",
+                    "[]v1.OwnerReference",
+                    other,
+                ));
+            }
         }
     }
     if let Some(v) = meta.get("generation")
@@ -97,20 +126,37 @@ fn type_error(field: &str, go_type: &str, value: &Value) -> String {
 pub fn validate_create(obj: &Value, rule: NameRule, namespaced: bool) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let empty = Map::new();
-    let meta = obj.get("metadata").and_then(Value::as_object).unwrap_or(&empty);
+    let meta = obj
+        .get("metadata")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
     let path = meta_path();
     let name = meta.get("name").and_then(Value::as_str).unwrap_or("");
-    let generate = meta.get("generateName").and_then(Value::as_str).unwrap_or("");
+    let generate = meta
+        .get("generateName")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     if !generate.is_empty() {
         for msg in rule.check_prefix(generate) {
-            errs.push(FieldError::invalid(path.child("generateName"), Value::from(generate), msg));
+            errs.push(FieldError::invalid(
+                path.child("generateName"),
+                Value::from(generate),
+                msg,
+            ));
         }
     }
     if name.is_empty() {
-        errs.push(FieldError::required(path.child("name"), "name or generateName is required"));
+        errs.push(FieldError::required(
+            path.child("name"),
+            "name or generateName is required",
+        ));
     } else {
         for msg in rule.check(name) {
-            errs.push(FieldError::invalid(path.child("name"), Value::from(name), msg));
+            errs.push(FieldError::invalid(
+                path.child("name"),
+                Value::from(name),
+                msg,
+            ));
         }
     }
     let namespace = meta.get("namespace").and_then(Value::as_str).unwrap_or("");
@@ -119,11 +165,18 @@ pub fn validate_create(obj: &Value, rule: NameRule, namespaced: bool) -> Vec<Fie
             errs.push(FieldError::required(path.child("namespace"), ""));
         } else {
             for msg in NameRule::Label.check(namespace) {
-                errs.push(FieldError::invalid(path.child("namespace"), Value::from(namespace), msg));
+                errs.push(FieldError::invalid(
+                    path.child("namespace"),
+                    Value::from(namespace),
+                    msg,
+                ));
             }
         }
     } else if !namespace.is_empty() {
-        errs.push(FieldError::forbidden(path.child("namespace"), "not allowed on this type"));
+        errs.push(FieldError::forbidden(
+            path.child("namespace"),
+            "not allowed on this type",
+        ));
     }
     validate_common(meta, &path, &mut errs);
     errs
@@ -131,20 +184,37 @@ pub fn validate_create(obj: &Value, rule: NameRule, namespaced: bool) -> Vec<Fie
 
 /// Validates the metadata of an update. Server-owned fields have already been carried
 /// over from `old`.
-pub fn validate_update(new: &Value, old: &Value, rule: NameRule, namespaced: bool) -> Vec<FieldError> {
+pub fn validate_update(
+    new: &Value,
+    old: &Value,
+    rule: NameRule,
+    namespaced: bool,
+) -> Vec<FieldError> {
     let mut errs = validate_create(new, rule, namespaced);
     let empty = Map::new();
-    let new_meta = new.get("metadata").and_then(Value::as_object).unwrap_or(&empty);
-    let old_meta = old.get("metadata").and_then(Value::as_object).unwrap_or(&empty);
+    let new_meta = new
+        .get("metadata")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    let old_meta = old
+        .get("metadata")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
     let path = meta_path();
     for field in ["name", "namespace", "uid"] {
         let n = new_meta.get(field).cloned().unwrap_or(Value::Null);
         let o = old_meta.get(field).cloned().unwrap_or(Value::Null);
         if n != o {
-            errs.push(FieldError::invalid(path.child(field), n, "field is immutable"));
+            errs.push(FieldError::invalid(
+                path.child(field),
+                n,
+                "field is immutable",
+            ));
         }
     }
-    let deleting = old_meta.get("deletionTimestamp").is_some_and(|v| !v.is_null());
+    let deleting = old_meta
+        .get("deletionTimestamp")
+        .is_some_and(|v| !v.is_null());
     if deleting {
         let old_f: Vec<&str> = strings(old_meta.get("finalizers"));
         let added: Vec<String> = strings(new_meta.get("finalizers"))
@@ -202,16 +272,32 @@ fn validate_common(meta: &Map<String, Value>, path: &FieldPath, errs: &mut Vec<F
             let get = |k: &str| r.get(k).and_then(Value::as_str).unwrap_or("");
             let api_version = get("apiVersion");
             if api_version.is_empty() {
-                errs.push(FieldError::invalid(rpath.child("apiVersion"), Value::from(""), "version must not be empty"));
+                errs.push(FieldError::invalid(
+                    rpath.child("apiVersion"),
+                    Value::from(""),
+                    "version must not be empty",
+                ));
             }
             if get("kind").is_empty() {
-                errs.push(FieldError::invalid(rpath.child("kind"), Value::from(""), "kind must not be empty"));
+                errs.push(FieldError::invalid(
+                    rpath.child("kind"),
+                    Value::from(""),
+                    "kind must not be empty",
+                ));
             }
             if get("name").is_empty() {
-                errs.push(FieldError::invalid(rpath.child("name"), Value::from(""), "name must not be empty"));
+                errs.push(FieldError::invalid(
+                    rpath.child("name"),
+                    Value::from(""),
+                    "name must not be empty",
+                ));
             }
             if get("uid").is_empty() {
-                errs.push(FieldError::invalid(rpath.child("uid"), Value::from(""), "uid must not be empty"));
+                errs.push(FieldError::invalid(
+                    rpath.child("uid"),
+                    Value::from(""),
+                    "uid must not be empty",
+                ));
             }
             if r.get("controller").and_then(Value::as_bool) == Some(true) {
                 controllers += 1;
@@ -238,14 +324,28 @@ mod tests {
 
     #[test]
     fn create_requires_a_name() {
-        let errs = validate_create(&json!({"metadata": {"namespace": "default"}}), NameRule::Subdomain, true);
-        assert_eq!(msgs(&errs), vec!["metadata.name: Required value: name or generateName is required"]);
+        let errs = validate_create(
+            &json!({"metadata": {"namespace": "default"}}),
+            NameRule::Subdomain,
+            true,
+        );
+        assert_eq!(
+            msgs(&errs),
+            vec!["metadata.name: Required value: name or generateName is required"]
+        );
     }
 
     #[test]
     fn cluster_scoped_forbids_namespace() {
-        let errs = validate_create(&json!({"metadata": {"name": "a", "namespace": "x"}}), NameRule::Subdomain, false);
-        assert_eq!(msgs(&errs), vec!["metadata.namespace: Forbidden: not allowed on this type"]);
+        let errs = validate_create(
+            &json!({"metadata": {"name": "a", "namespace": "x"}}),
+            NameRule::Subdomain,
+            false,
+        );
+        assert_eq!(
+            msgs(&errs),
+            vec!["metadata.namespace: Forbidden: not allowed on this type"]
+        );
     }
 
     #[test]
@@ -259,7 +359,11 @@ mod tests {
         let m = msgs(&validate_create(&obj, NameRule::Subdomain, true));
         assert!(m.contains(&"metadata.finalizers[2]: Forbidden: name is neither a standard finalizer name nor is it fully qualified".to_string()), "{m:?}");
         assert!(m.contains(&"metadata.ownerReferences.apiVersion: Invalid value: \"\": version must not be empty".to_string()), "{m:?}");
-        assert!(m.iter().any(|s| s.ends_with("Only one reference can have Controller set to true")), "{m:?}");
+        assert!(
+            m.iter()
+                .any(|s| s.ends_with("Only one reference can have Controller set to true")),
+            "{m:?}"
+        );
     }
 
     #[test]
@@ -268,7 +372,10 @@ mod tests {
         let new = json!({"metadata": {"name": "a", "namespace": "d", "uid": "u2", "deletionTimestamp": "t", "finalizers": ["x.io/a", "x.io/b"]}});
         let m = msgs(&validate_update(&new, &old, NameRule::Subdomain, true));
         assert_eq!(m.len(), 2, "{m:?}");
-        assert_eq!(m[0], "metadata.uid: Invalid value: \"u2\": field is immutable");
+        assert_eq!(
+            m[0],
+            "metadata.uid: Invalid value: \"u2\": field is immutable"
+        );
         assert!(m[1].starts_with("metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{\"x.io/b\"}"));
     }
 
@@ -277,6 +384,8 @@ mod tests {
         assert!(check_meta_types(&json!({"metadata": {"labels": {"a": 1}}})).is_err());
         assert!(check_meta_types(&json!({"metadata": "x"})).is_err());
         assert!(check_meta_types(&json!({"metadata": {"finalizers": "x"}})).is_err());
-        assert!(check_meta_types(&json!({"metadata": {"name": "a", "labels": {"a": "b"}}})).is_ok());
+        assert!(
+            check_meta_types(&json!({"metadata": {"name": "a", "labels": {"a": "b"}}})).is_ok()
+        );
     }
 }

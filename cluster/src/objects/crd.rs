@@ -22,7 +22,10 @@ fn crds() -> GroupResource {
 fn group_plural(crd: &Value) -> (String, String) {
     (
         crd.str_at("spec.group").unwrap_or("").to_string(),
-        crd.pointer("/spec/names/plural").and_then(Value::as_str).unwrap_or("").to_string(),
+        crd.pointer("/spec/names/plural")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string(),
     )
 }
 
@@ -67,7 +70,9 @@ impl Objects {
         let name = crd.name().unwrap_or("").to_string();
         let key = ObjectKey::new("", &name);
         for _ in 0..super::update::RETRIES {
-            let Some(current) = self.store.get(&crds(), &key) else { return };
+            let Some(current) = self.store.get(&crds(), &key) else {
+                return;
+            };
             if !current.finalizers().contains(&CLEANUP_FINALIZER) {
                 return;
             }
@@ -81,11 +86,15 @@ impl Objects {
             let done = remaining.is_empty();
             next.set_meta("finalizers", Value::Array(remaining));
             let result = if done {
-                self.store.delete(&crds(), &key, rv_of(&current)).map(|last| {
-                    self.crd_removed(&last);
-                })
+                self.store
+                    .delete(&crds(), &key, rv_of(&current))
+                    .map(|last| {
+                        self.crd_removed(&last);
+                    })
             } else {
-                self.store.update(&crds(), &key, next, rv_of(&current)).map(|_| ())
+                self.store
+                    .update(&crds(), &key, next, rv_of(&current))
+                    .map(|_| ())
             };
             if result.is_ok() {
                 return;
@@ -98,17 +107,31 @@ impl Objects {
         let key = ObjectKey::new("", &name);
         let now = rfc3339(self.clock.now());
         for _ in 0..super::update::RETRIES {
-            let Some(current) = self.store.get(&crds(), &key) else { return };
-            let mut names = current.pointer("/spec/names").cloned().unwrap_or_else(|| json!({}));
+            let Some(current) = self.store.get(&crds(), &key) else {
+                return;
+            };
+            let mut names = current
+                .pointer("/spec/names")
+                .cloned()
+                .unwrap_or_else(|| json!({}));
             if let Some(map) = names.as_object_mut() {
-                let kind = map.get("kind").and_then(Value::as_str).unwrap_or("").to_string();
-                map.entry("listKind").or_insert_with(|| json!(format!("{kind}List")));
-                map.entry("singular").or_insert_with(|| json!(kind.to_lowercase()));
+                let kind = map
+                    .get("kind")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
+                map.entry("listKind")
+                    .or_insert_with(|| json!(format!("{kind}List")));
+                map.entry("singular")
+                    .or_insert_with(|| json!(kind.to_lowercase()));
             }
             let storage_version = current
                 .pointer("/spec/versions")
                 .and_then(Value::as_array)
-                .and_then(|v| v.iter().find(|v| v.get("storage") == Some(&Value::Bool(true))))
+                .and_then(|v| {
+                    v.iter()
+                        .find(|v| v.get("storage") == Some(&Value::Bool(true)))
+                })
                 .and_then(|v| v.str_at("name"))
                 .unwrap_or("")
                 .to_string();
@@ -117,14 +140,25 @@ impl Objects {
                 .and_then(Value::as_array)
                 .cloned()
                 .unwrap_or_default();
-            if !storage_version.is_empty() && !stored_versions.iter().any(|v| v == storage_version.as_str()) {
+            if !storage_version.is_empty()
+                && !stored_versions
+                    .iter()
+                    .any(|v| v == storage_version.as_str())
+            {
                 stored_versions.push(Value::from(storage_version));
             }
-            let old_conditions = current.pointer("/status/conditions").and_then(Value::as_array).cloned().unwrap_or_default();
+            let old_conditions = current
+                .pointer("/status/conditions")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
             let condition = |type_: &str, reason: &str, message: &str| {
                 let since = old_conditions
                     .iter()
-                    .find(|c| c.get("type") == Some(&Value::from(type_)) && c.get("status") == Some(&Value::from("True")))
+                    .find(|c| {
+                        c.get("type") == Some(&Value::from(type_))
+                            && c.get("status") == Some(&Value::from("True"))
+                    })
                     .and_then(|c| c.get("lastTransitionTime").cloned())
                     .unwrap_or_else(|| Value::from(now.as_str()));
                 json!({"type": type_, "status": "True", "lastTransitionTime": since, "reason": reason, "message": message})
@@ -144,10 +178,13 @@ impl Objects {
             if let Some(map) = next.as_object_mut() {
                 map.insert("status".into(), status);
             }
-            if self.store.update(&crds(), &key, next, rv_of(&current)).is_ok() {
+            if self
+                .store
+                .update(&crds(), &key, next, rv_of(&current))
+                .is_ok()
+            {
                 return;
             }
         }
     }
 }
-

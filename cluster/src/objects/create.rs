@@ -67,7 +67,11 @@ impl Objects {
                     &rt.group,
                     k,
                     &name,
-                    &[crate::field::FieldError::invalid("kind", Value::from(k), format!("must be {}", rt.kind))],
+                    &[crate::field::FieldError::invalid(
+                        "kind",
+                        Value::from(k),
+                        format!("must be {}", rt.kind),
+                    )],
                 ));
             }
             Some(k) if !k.is_empty() => {}
@@ -96,12 +100,16 @@ impl Objects {
         } else if obj.namespace().is_some() {
             obj.remove_meta("namespace");
         }
+        system::normalize_meta(&mut obj);
         let decoded = rt.strategy.decode(obj)?;
         if !decoded.unknown_fields.is_empty() {
             let messages = decoded.unknown_fields;
             match opts.field_validation {
                 FieldValidation::Strict => {
-                    return Err(StatusError::bad_request(format!("strict decoding error: {}", messages.join(", "))));
+                    return Err(StatusError::bad_request(format!(
+                        "strict decoding error: {}",
+                        messages.join(", ")
+                    )));
                 }
                 FieldValidation::Warn => warnings.extend(messages),
                 FieldValidation::Ignore => {}
@@ -111,7 +119,12 @@ impl Objects {
     }
 
     /// Fails unless `namespace` exists and is not terminating.
-    pub(super) fn check_namespace(&self, rt: &ResourceType, namespace: &str, name: &str) -> Result<(), StatusError> {
+    pub(super) fn check_namespace(
+        &self,
+        rt: &ResourceType,
+        namespace: &str,
+        name: &str,
+    ) -> Result<(), StatusError> {
         if !rt.namespaced {
             return Ok(());
         }
@@ -136,7 +149,13 @@ impl Objects {
     }
 
     /// Creates an object from a request body.
-    pub fn create(&self, rt: &ResourceType, namespace: &str, body: Value, opts: &WriteOptions) -> Result<Written, StatusError> {
+    pub fn create(
+        &self,
+        rt: &ResourceType,
+        namespace: &str,
+        body: Value,
+        opts: &WriteOptions,
+    ) -> Result<Written, StatusError> {
         let mut warnings = Vec::new();
         let mut obj = self.admit_body(rt, namespace, body, opts, &mut warnings)?;
         if let Some(review) = ReviewKind::of(rt) {
@@ -147,7 +166,10 @@ impl Objects {
             });
         }
         if !rt.is_stored() {
-            return Err(StatusError::method_not_supported(&rt.group_resource(), "create"));
+            return Err(StatusError::method_not_supported(
+                &rt.group_resource(),
+                "create",
+            ));
         }
         rt.strategy.apply_defaults(&mut obj);
         self.create_decoded(rt, obj, opts, warnings, true)
@@ -165,7 +187,10 @@ impl Objects {
     ) -> Result<Written, StatusError> {
         let ctx = self.ctx();
         if obj.name().is_none_or(str::is_empty)
-            && let Some(prefix) = obj.meta_str("generateName").filter(|p| !p.is_empty()).map(str::to_string)
+            && let Some(prefix) = obj
+                .meta_str("generateName")
+                .filter(|p| !p.is_empty())
+                .map(str::to_string)
         {
             obj.set_meta("name", Value::String(generate_name(&prefix)));
         }
@@ -191,10 +216,15 @@ impl Objects {
             });
         }
         let key = Objects::key(rt, &namespace, &name);
-        let stored = self.store.create(&rt.storage, key, stored_form).map_err(|e| match e {
-            StoreError::AlreadyExists => StatusError::already_exists(&rt.group_resource(), &name),
-            other => StatusError::internal(other.to_string()),
-        })?;
+        let stored = self
+            .store
+            .create(&rt.storage, key, stored_form)
+            .map_err(|e| match e {
+                StoreError::AlreadyExists => {
+                    StatusError::already_exists(&rt.group_resource(), &name)
+                }
+                other => StatusError::internal(other.to_string()),
+            })?;
         self.after_commit(rt, &stored);
         Ok(Written {
             object: rt.strategy.from_storage(&stored),

@@ -3,10 +3,10 @@
 
 use serde_json::Value;
 
+use super::Objects;
 use super::list::ListQuery;
 use super::options::{DeleteOptions, Propagation};
 use super::update::RETRIES;
-use super::Objects;
 use crate::meta::ObjectExt;
 use crate::registry::ResourceType;
 use crate::status::StatusError;
@@ -29,7 +29,13 @@ pub enum Deleted {
 
 impl Objects {
     /// Deletes an object.
-    pub fn delete(&self, rt: &ResourceType, namespace: &str, name: &str, opts: &DeleteOptions) -> Result<Deleted, StatusError> {
+    pub fn delete(
+        &self,
+        rt: &ResourceType,
+        namespace: &str,
+        name: &str,
+        opts: &DeleteOptions,
+    ) -> Result<Deleted, StatusError> {
         let gr = rt.group_resource();
         let key = Objects::key(rt, namespace, name);
         for _ in 0..RETRIES {
@@ -62,7 +68,8 @@ impl Objects {
                 ));
             }
             let expected = rv_of(&old).unwrap_or(0);
-            let mut finalizers: Vec<String> = old.finalizers().into_iter().map(str::to_string).collect();
+            let mut finalizers: Vec<String> =
+                old.finalizers().into_iter().map(str::to_string).collect();
             let wanted = match opts.propagation {
                 Some(Propagation::Foreground) => Some(FOREGROUND_FINALIZER),
                 Some(Propagation::Orphan) => Some(ORPHAN_FINALIZER),
@@ -112,7 +119,11 @@ impl Objects {
                 Err(e) => return Err(StatusError::internal(e.to_string())),
             }
         }
-        Err(StatusError::conflict(&gr, name, "the object kept changing while it was being deleted"))
+        Err(StatusError::conflict(
+            &gr,
+            name,
+            "the object kept changing while it was being deleted",
+        ))
     }
 
     /// Deletes every object a list query selects; returns their last states.
@@ -123,7 +134,15 @@ impl Objects {
         query: &ListQuery,
         opts: &DeleteOptions,
     ) -> Result<Vec<Value>, StatusError> {
-        let page = self.list(rt, namespace, &ListQuery { limit: None, continue_token: None, ..query.clone() })?;
+        let page = self.list(
+            rt,
+            namespace,
+            &ListQuery {
+                limit: None,
+                continue_token: None,
+                ..query.clone()
+            },
+        )?;
         let mut deleted = Vec::new();
         for obj in page.items {
             let ns = obj.namespace().unwrap_or("").to_string();

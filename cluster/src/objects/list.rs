@@ -48,9 +48,15 @@ pub struct Filter {
 
 impl Filter {
     /// Parses and checks the selectors of a request against `rt`.
-    pub fn new(rt: &ResourceType, label_selector: Option<&str>, field_selector: Option<&str>) -> Result<Self, StatusError> {
-        let labels = LabelSelector::parse(label_selector.unwrap_or("")).map_err(|e| StatusError::bad_request(e.0))?;
-        let fields = FieldSelector::parse(field_selector.unwrap_or("")).map_err(|e| StatusError::bad_request(e.0))?;
+    pub fn new(
+        rt: &ResourceType,
+        label_selector: Option<&str>,
+        field_selector: Option<&str>,
+    ) -> Result<Self, StatusError> {
+        let labels = LabelSelector::parse(label_selector.unwrap_or(""))
+            .map_err(|e| StatusError::bad_request(e.0))?;
+        let fields = FieldSelector::parse(field_selector.unwrap_or(""))
+            .map_err(|e| StatusError::bad_request(e.0))?;
         for r in fields.requirements() {
             if rt.strategy.field_label(&Value::Null, &r.field).is_none() {
                 return Err(StatusError::bad_request(format!(
@@ -64,7 +70,8 @@ impl Filter {
 
     /// Whether a stored object matches.
     pub fn matches(&self, rt: &ResourceType, stored: &Value) -> bool {
-        self.labels.matches(&|k| stored.label(k).map(str::to_string))
+        self.labels
+            .matches(&|k| stored.label(k).map(str::to_string))
             && self.fields.matches(&|f| rt.strategy.field_label(stored, f))
     }
 
@@ -93,10 +100,18 @@ fn decode_continue(token: &str) -> Result<(u64, ObjectKey), StatusError> {
     if v.get("v").and_then(Value::as_str) != Some("meta.k8s.io/v1") {
         return Err(bad("server does not recognize this encoded key version"));
     }
-    let rv = v.get("rv").and_then(Value::as_u64).ok_or_else(|| bad("incorrect encoded start resourceVersion (version meta.k8s.io/v1)"))?;
-    let start = v.get("start").and_then(Value::as_str).ok_or_else(|| bad("missing start key"))?;
+    let rv = v
+        .get("rv")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| bad("incorrect encoded start resourceVersion (version meta.k8s.io/v1)"))?;
+    let start = v
+        .get("start")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("missing start key"))?;
     let start = start.strip_suffix('\u{0}').unwrap_or(start);
-    let (ns, name) = start.split_once('/').ok_or_else(|| bad("malformed start key"))?;
+    let (ns, name) = start
+        .split_once('/')
+        .ok_or_else(|| bad("malformed start key"))?;
     Ok((rv, ObjectKey::new(ns, name)))
 }
 
@@ -108,8 +123,17 @@ pub fn parse_rv(s: &str) -> Result<u64, StatusError> {
 
 impl Objects {
     /// Lists objects of `rt` (in `namespace`, or all namespaces).
-    pub fn list(&self, rt: &ResourceType, namespace: Option<&str>, query: &ListQuery) -> Result<ListPage, StatusError> {
-        let filter = Filter::new(rt, query.label_selector.as_deref(), query.field_selector.as_deref())?;
+    pub fn list(
+        &self,
+        rt: &ResourceType,
+        namespace: Option<&str>,
+        query: &ListQuery,
+    ) -> Result<ListPage, StatusError> {
+        let filter = Filter::new(
+            rt,
+            query.label_selector.as_deref(),
+            query.field_selector.as_deref(),
+        )?;
         let namespace = if rt.namespaced { namespace } else { None };
         let (after, list_rv) = match query.continue_token.as_deref().filter(|t| !t.is_empty()) {
             Some(token) => {
@@ -133,7 +157,11 @@ impl Objects {
                             format!("Too large resource version: {requested}, current: {current}"),
                             1,
                         )
-                        .with_cause("ResourceVersionTooLarge", "Too large resource version", ""));
+                        .with_cause(
+                            "ResourceVersionTooLarge",
+                            "Too large resource version",
+                            "",
+                        ));
                     }
                 }
                 Some(other) => {
@@ -148,8 +176,16 @@ impl Objects {
             Some(name) if after.is_none() => {
                 let rv = self.store.current_rv();
                 let found: Vec<_> = match namespace {
-                    Some(ns) => self.store.get(&rt.storage, &ObjectKey::new(ns, name)).into_iter().collect(),
-                    None if !rt.namespaced => self.store.get(&rt.storage, &ObjectKey::new("", name)).into_iter().collect(),
+                    Some(ns) => self
+                        .store
+                        .get(&rt.storage, &ObjectKey::new(ns, name))
+                        .into_iter()
+                        .collect(),
+                    None if !rt.namespaced => self
+                        .store
+                        .get(&rt.storage, &ObjectKey::new("", name))
+                        .into_iter()
+                        .collect(),
                     None => self.store.list(&rt.storage, None, None).0,
                 };
                 (found, rv)
@@ -171,7 +207,10 @@ impl Objects {
                 matched_beyond += 1;
                 continue;
             }
-            last_key = Some(ObjectKey::new(obj.namespace().unwrap_or(""), obj.name().unwrap_or("")));
+            last_key = Some(ObjectKey::new(
+                obj.namespace().unwrap_or(""),
+                obj.name().unwrap_or(""),
+            ));
             items.push(rt.strategy.from_storage(&obj));
         }
         let (continue_token, remaining) = if matched_beyond > 0 {
@@ -196,8 +235,14 @@ mod tests {
     #[test]
     fn continue_tokens_round_trip() {
         let token = encode_continue(42, &ObjectKey::new("ns", "web"));
-        assert_eq!(decode_continue(&token).unwrap(), (42, ObjectKey::new("ns", "web")));
+        assert_eq!(
+            decode_continue(&token).unwrap(),
+            (42, ObjectKey::new("ns", "web"))
+        );
         assert!(decode_continue("!!!").is_err());
-        assert!(decode_continue(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("{}")).is_err());
+        assert!(
+            decode_continue(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("{}"))
+                .is_err()
+        );
     }
 }

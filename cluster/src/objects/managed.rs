@@ -12,7 +12,11 @@ use crate::time::rfc3339;
 
 impl Objects {
     /// The field manager of `rt`'s endpoint for a write through `subresource`.
-    pub(super) fn field_manager(&self, rt: &ResourceType, subresource: Subresource) -> FieldManager {
+    pub(super) fn field_manager(
+        &self,
+        rt: &ResourceType,
+        subresource: Subresource,
+    ) -> FieldManager {
         FieldManager::new(&rt.shape)
             .with_kind(&rt.api_version(), &rt.kind)
             .with_status_subresource(rt.strategy.has_status())
@@ -23,7 +27,12 @@ impl Objects {
     }
 
     /// Ownership of a new object's fields.
-    pub(super) fn track_create(&self, rt: &ResourceType, obj: &mut Value, opts: &WriteOptions) -> Result<(), StatusError> {
+    pub(super) fn track_create(
+        &self,
+        rt: &ResourceType,
+        obj: &mut Value,
+        opts: &WriteOptions,
+    ) -> Result<(), StatusError> {
         let now = rfc3339(self.clock.now());
         self.field_manager(rt, Subresource::Main)
             .update(None, obj, &opts.field_manager, &now)

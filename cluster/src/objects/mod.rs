@@ -4,12 +4,12 @@
 //! graceful deletion, namespace lifecycle checks, and conversion between the served
 //! and the stored form.
 
-mod create;
 mod crd;
+mod create;
 mod delete;
 mod hooks;
-mod managed;
 mod list;
+mod managed;
 mod options;
 mod patch;
 mod system;
@@ -25,10 +25,10 @@ use crate::status::{GroupResource, StatusError};
 use crate::store::{ObjectKey, Store};
 
 pub use delete::Deleted;
-pub use list::{ListPage, ListQuery, parse_rv};
-pub use patch::{PatchKind, accepted_patch_types, parse_apply_body};
 pub use list::Filter;
+pub use list::{ListPage, ListQuery, parse_rv};
 pub use options::{DeleteOptions, FieldValidation, Propagation, Subresource, WriteOptions};
+pub use patch::{PatchKind, accepted_patch_types, parse_apply_body};
 
 /// The result of a write.
 #[derive(Debug, Clone)]
@@ -57,7 +57,11 @@ impl std::fmt::Debug for Objects {
 impl Objects {
     /// Object semantics over `store`, for the types in `registry`.
     pub fn new(store: Arc<Store>, registry: Arc<Registry>, clock: SharedClock) -> Self {
-        Self { store, registry, clock }
+        Self {
+            store,
+            registry,
+            clock,
+        }
     }
 
     /// The store.
@@ -76,7 +80,9 @@ impl Objects {
     }
 
     fn ctx(&self) -> Ctx {
-        Ctx { now: self.clock.now() }
+        Ctx {
+            now: self.clock.now(),
+        }
     }
 
     /// The key of `name` in `namespace` for `rt` (cluster-scoped kinds ignore the
@@ -90,7 +96,12 @@ impl Objects {
     }
 
     /// Reads one object, served at `rt`'s version.
-    pub fn get(&self, rt: &ResourceType, namespace: &str, name: &str) -> Result<Value, StatusError> {
+    pub fn get(
+        &self,
+        rt: &ResourceType,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Value, StatusError> {
         let stored = self
             .store
             .get(&rt.storage, &Self::key(rt, namespace, name))
@@ -124,16 +135,26 @@ impl Objects {
                 .get_stored(rt, "", name)
                 .ok_or_else(|| StatusError::not_found(&rt.group_resource(), name))?;
             let mut next = (*old).clone();
-            if let Some(spec) = next.as_object_mut().map(|m| m.entry("spec").or_insert_with(|| serde_json::json!({}))) {
+            if let Some(spec) = next
+                .as_object_mut()
+                .map(|m| m.entry("spec").or_insert_with(|| serde_json::json!({})))
+            {
                 if let Some(spec) = spec.as_object_mut() {
                     spec.insert("finalizers".into(), finalizers.clone());
                 }
             }
             let done = crate::meta::ObjectExt::is_deleting(&next)
                 && crate::meta::ObjectExt::finalizers(&next).is_empty()
-                && next.pointer("/spec/finalizers").and_then(Value::as_array).is_none_or(Vec::is_empty);
+                && next
+                    .pointer("/spec/finalizers")
+                    .and_then(Value::as_array)
+                    .is_none_or(Vec::is_empty);
             if opts.dry_run {
-                return Ok(Written { object: next, created: false, warnings: Vec::new() });
+                return Ok(Written {
+                    object: next,
+                    created: false,
+                    warnings: Vec::new(),
+                });
             }
             let key = Self::key(rt, "", name);
             let expected = crate::store::rv_of(&old);
@@ -144,7 +165,11 @@ impl Objects {
             };
             match result {
                 Ok(stored) => {
-                    return Ok(Written { object: rt.strategy.from_storage(&stored), created: false, warnings: Vec::new() });
+                    return Ok(Written {
+                        object: rt.strategy.from_storage(&stored),
+                        created: false,
+                        warnings: Vec::new(),
+                    });
                 }
                 Err(crate::store::StoreError::Conflict) => continue,
                 Err(e) => return Err(StatusError::internal(e.to_string())),

@@ -31,7 +31,12 @@ pub enum PatchKind {
 impl PatchKind {
     /// The patch kind of a `Content-Type` (parameters ignored).
     pub fn from_content_type(content_type: &str) -> Option<Self> {
-        let media = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let media = content_type
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         match media.as_str() {
             "application/json-patch+json" => Some(Self::Json),
             "application/merge-patch+json" => Some(Self::Merge),
@@ -44,7 +49,11 @@ impl PatchKind {
 
 /// The media types a resource accepts for PATCH, for 415 answers.
 pub fn accepted_patch_types(rt: &ResourceType) -> Vec<&'static str> {
-    let mut types = vec!["application/json-patch+json", "application/merge-patch+json", "application/apply-patch+yaml"];
+    let mut types = vec![
+        "application/json-patch+json",
+        "application/merge-patch+json",
+        "application/apply-patch+yaml",
+    ];
     if rt.strategy.supports_strategic_merge() {
         types.insert(2, "application/strategic-merge-patch+json");
     }
@@ -73,8 +82,10 @@ pub fn parse_apply_body(body: &[u8]) -> Result<Value, StatusError> {
     if let Ok(v) = serde_json::from_slice::<Value>(body) {
         return Ok(v);
     }
-    let text = std::str::from_utf8(body).map_err(|_| StatusError::bad_request("error decoding YAML: invalid UTF-8"))?;
-    serde_saphyr::from_str::<Value>(text).map_err(|e| StatusError::bad_request(format!("error decoding YAML: {e}")))
+    let text = std::str::from_utf8(body)
+        .map_err(|_| StatusError::bad_request("error decoding YAML: invalid UTF-8"))?;
+    serde_saphyr::from_str::<Value>(text)
+        .map_err(|e| StatusError::bad_request(format!("error decoding YAML: {e}")))
 }
 
 impl Objects {
@@ -91,13 +102,20 @@ impl Objects {
         opts: &WriteOptions,
     ) -> Result<Written, StatusError> {
         if kind == PatchKind::Strategic && !rt.strategy.supports_strategic_merge() {
-            return Err(StatusError::unsupported_media_type(&accepted_patch_types(rt)));
+            return Err(StatusError::unsupported_media_type(&accepted_patch_types(
+                rt,
+            )));
         }
         let config = match kind {
             PatchKind::Apply => {
                 let errs = crate::fieldmanager::validate_field_manager(&opts.field_manager, true);
                 if !errs.is_empty() {
-                    return Err(StatusError::invalid("meta.k8s.io", "PatchOptions", "", &errs));
+                    return Err(StatusError::invalid(
+                        "meta.k8s.io",
+                        "PatchOptions",
+                        "",
+                        &errs,
+                    ));
                 }
                 Some(parse_apply_body(body)?)
             }
@@ -129,9 +147,17 @@ impl Objects {
             let patched = match (kind, &config) {
                 (PatchKind::Json, _) => json_patch(&current, body).map_err(patch_error)?,
                 (PatchKind::Merge, _) => merge_patch(&current, body).map_err(patch_error)?,
-                (PatchKind::Strategic, _) => strategic_merge_patch(&current, body, &rt.shape).map_err(patch_error)?,
+                (PatchKind::Strategic, _) => {
+                    strategic_merge_patch(&current, body, &rt.shape).map_err(patch_error)?
+                }
                 (PatchKind::Apply, Some(config)) => manager
-                    .apply(Some(&current), config, &opts.field_manager, opts.force, &now)
+                    .apply(
+                        Some(&current),
+                        config,
+                        &opts.field_manager,
+                        opts.force,
+                        &now,
+                    )
                     .map_err(apply_error)?,
                 (PatchKind::Apply, None) => unreachable!("apply bodies are parsed above"),
             };
@@ -156,7 +182,9 @@ impl Objects {
             match self.commit_update(rt, &old, new, subresource, opts, old_rv, warnings, track) {
                 Ok(w) => return Ok(w),
                 Err(CommitError::Status(e)) => return Err(e),
-                Err(CommitError::Raced) if pinned => return Err(StatusError::stale(&rt.group_resource(), name)),
+                Err(CommitError::Raced) if pinned => {
+                    return Err(StatusError::stale(&rt.group_resource(), name));
+                }
                 Err(CommitError::Raced) => continue,
             }
         }
@@ -167,10 +195,12 @@ impl Objects {
 /// Whether a patch body names a resourceVersion (which then must match).
 fn body_pins_rv(kind: PatchKind, body: &[u8]) -> bool {
     match kind {
-        PatchKind::Merge | PatchKind::Strategic | PatchKind::Apply => serde_json::from_slice::<Value>(body)
-            .ok()
-            .and_then(|v| v.pointer("/metadata/resourceVersion").cloned())
-            .is_some_and(|v| !v.is_null()),
+        PatchKind::Merge | PatchKind::Strategic | PatchKind::Apply => {
+            serde_json::from_slice::<Value>(body)
+                .ok()
+                .and_then(|v| v.pointer("/metadata/resourceVersion").cloned())
+                .is_some_and(|v| !v.is_null())
+        }
         PatchKind::Json => false,
     }
 }

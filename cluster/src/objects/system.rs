@@ -24,11 +24,32 @@ pub fn stamp_create(obj: &mut Value, ctx: &Ctx, tracks_generation: bool) {
     for field in SYSTEM_FIELDS {
         meta.remove(*field);
     }
-    meta.insert("uid".into(), Value::String(uuid::Uuid::new_v4().to_string()));
+    meta.insert(
+        "uid".into(),
+        Value::String(uuid::Uuid::new_v4().to_string()),
+    );
     meta.insert("creationTimestamp".into(), Value::String(rfc3339(ctx.now)));
     if tracks_generation {
         meta.insert("generation".into(), Value::from(1));
     }
+}
+
+/// Drops the empty fields of `metadata` that Go's `omitempty` would drop when the
+/// API server decodes and re-encodes `ObjectMeta` (`"finalizers": []`, `"labels": {}`,
+/// `"generateName": ""`, nulls). Clients such as kube-runtime's finalizer helper
+/// depend on an emptied list being absent.
+pub fn normalize_meta(obj: &mut Value) {
+    let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) else {
+        return;
+    };
+    meta.retain(|key, v| match v {
+        Value::Null => false,
+        Value::String(s) => !s.is_empty() || key == "creationTimestamp",
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(m) => !m.is_empty(),
+        Value::Number(n) => !(key == "generation" && n.as_i64() == Some(0)),
+        Value::Bool(_) => true,
+    });
 }
 
 /// Carries server-owned fields over from `old` to an update's new object. A `uid`
@@ -37,7 +58,13 @@ pub fn carry_over(new: &mut Value, old: &Value) {
     let empty = Map::new();
     let old_meta = old.metadata().unwrap_or(&empty).clone();
     let meta = new.metadata_mut();
-    for field in ["creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "selfLink"] {
+    for field in [
+        "creationTimestamp",
+        "deletionTimestamp",
+        "deletionGracePeriodSeconds",
+        "generation",
+        "selfLink",
+    ] {
         match old_meta.get(field) {
             Some(v) => {
                 meta.insert(field.to_string(), v.clone());
@@ -47,7 +74,10 @@ pub fn carry_over(new: &mut Value, old: &Value) {
             }
         }
     }
-    if meta.get("uid").and_then(Value::as_str).is_none_or(str::is_empty)
+    if meta
+        .get("uid")
+        .and_then(Value::as_str)
+        .is_none_or(str::is_empty)
         && let Some(uid) = old_meta.get("uid")
     {
         meta.insert("uid".into(), uid.clone());
@@ -77,9 +107,16 @@ fn spec_part(obj: &Value, has_status: bool) -> Map<String, Value> {
 
 /// Bumps `metadata.generation` when the tracked part changed.
 pub fn bump_generation(new: &mut Value, old: &Value, has_status: bool) {
-    let old_gen = old.metadata().and_then(|m| m.get("generation")).and_then(Value::as_i64).unwrap_or(1);
+    let old_gen = old
+        .metadata()
+        .and_then(|m| m.get("generation"))
+        .and_then(Value::as_i64)
+        .unwrap_or(1);
     let changed = spec_part(new, has_status) != spec_part(old, has_status);
-    new.set_meta("generation", Value::from(if changed { old_gen + 1 } else { old_gen }));
+    new.set_meta(
+        "generation",
+        Value::from(if changed { old_gen + 1 } else { old_gen }),
+    );
 }
 
 /// Whether two stored forms are the same object state (ignoring resourceVersion).
@@ -99,9 +136,25 @@ mod tests {
     use std::time::SystemTime;
 
     #[test]
+    fn empty_metadata_fields_are_dropped() {
+        let mut obj = json!({"metadata": {"name": "a", "finalizers": [], "labels": {}, "generateName": "", "uid": null, "annotations": {"k": ""}}});
+        normalize_meta(&mut obj);
+        assert_eq!(
+            obj,
+            json!({"metadata": {"name": "a", "annotations": {"k": ""}}})
+        );
+    }
+
+    #[test]
     fn create_stamps_identity() {
         let mut obj = json!({"metadata": {"name": "a", "uid": "client", "resourceVersion": "9", "deletionTimestamp": "x"}});
-        stamp_create(&mut obj, &Ctx { now: SystemTime::UNIX_EPOCH }, true);
+        stamp_create(
+            &mut obj,
+            &Ctx {
+                now: SystemTime::UNIX_EPOCH,
+            },
+            true,
+        );
         assert_ne!(obj["metadata"]["uid"], "client");
         assert_eq!(obj["metadata"]["creationTimestamp"], "1970-01-01T00:00:00Z");
         assert_eq!(obj["metadata"]["generation"], 1);
@@ -112,12 +165,16 @@ mod tests {
     #[test]
     fn generation_tracks_spec_only() {
         let old = json!({"metadata": {"generation": 3}, "spec": {"a": 1}, "status": {"s": 1}});
-        let mut same = json!({"metadata": {"labels": {"x": "y"}}, "spec": {"a": 1}, "status": {"s": 2}});
+        let mut same =
+            json!({"metadata": {"labels": {"x": "y"}}, "spec": {"a": 1}, "status": {"s": 2}});
         bump_generation(&mut same, &old, true);
         assert_eq!(same["metadata"]["generation"], 3);
         let mut status_only = same.clone();
         bump_generation(&mut status_only, &old, false);
-        assert_eq!(status_only["metadata"]["generation"], 4, "without a status subresource, status counts");
+        assert_eq!(
+            status_only["metadata"]["generation"], 4,
+            "without a status subresource, status counts"
+        );
         let mut changed = json!({"metadata": {}, "spec": {"a": 2}});
         bump_generation(&mut changed, &old, true);
         assert_eq!(changed["metadata"]["generation"], 4);

@@ -59,7 +59,11 @@ impl Objects {
                     &rt.group,
                     &rt.kind,
                     name,
-                    &[crate::field::FieldError::invalid("metadata.resourceVersion", Value::from(s), "must be an integer")],
+                    &[crate::field::FieldError::invalid(
+                        "metadata.resourceVersion",
+                        Value::from(s),
+                        "must be an integer",
+                    )],
                 )
             })?),
         };
@@ -88,10 +92,21 @@ impl Objects {
                 }
                 None => rv_of(&old).unwrap_or(0),
             };
-            match self.commit_update(rt, &old, new.clone(), subresource, opts, expected, warnings.clone(), true) {
+            match self.commit_update(
+                rt,
+                &old,
+                new.clone(),
+                subresource,
+                opts,
+                expected,
+                warnings.clone(),
+                true,
+            ) {
                 Ok(w) => return Ok(w),
                 Err(CommitError::Status(e)) => return Err(e),
-                Err(CommitError::Raced) if body_rv.is_some() => return Err(StatusError::stale(&rt.group_resource(), name)),
+                Err(CommitError::Raced) if body_rv.is_some() => {
+                    return Err(StatusError::stale(&rt.group_resource(), name));
+                }
                 Err(CommitError::Raced) => continue,
             }
         }
@@ -151,12 +166,18 @@ impl Objects {
         }
         let stored_new = rt.strategy.to_storage(new);
         let key = Objects::key(rt, &namespace, &name);
-        if stored_new.is_deleting() && stored_new.finalizers().is_empty() && !self.waits_for_contents(rt, &stored_new) {
+        if stored_new.is_deleting()
+            && stored_new.finalizers().is_empty()
+            && !self.waits_for_contents(rt, &stored_new)
+        {
             // The last finalizer is gone: the object goes with it.
             if opts.dry_run {
                 return Ok(written(rt, &stored_new, warnings));
             }
-            let last = self.store.delete(&rt.storage, &key, Some(expected_rv)).map_err(store_error)?;
+            let last = self
+                .store
+                .delete(&rt.storage, &key, Some(expected_rv))
+                .map_err(store_error)?;
             self.after_delete(rt, &last);
             let mut served = stored_new;
             if let Some(rv) = last.resource_version() {

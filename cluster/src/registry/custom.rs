@@ -44,7 +44,9 @@ pub struct CustomStrategy {
 impl Strategy for CustomStrategy {
     fn decode(&self, mut obj: Value) -> Result<Decoded, StatusError> {
         if !obj.is_object() {
-            return Err(StatusError::bad_request("Object 'Kind' is missing in the request body"));
+            return Err(StatusError::bad_request(
+                "Object 'Kind' is missing in the request body",
+            ));
         }
         check_meta_types(&obj).map_err(StatusError::bad_request)?;
         let unknown_fields = match &self.schema {
@@ -138,7 +140,11 @@ impl Strategy for CustomStrategy {
 
     fn field_label(&self, obj: &Value, label: &str) -> Option<String> {
         if let Some((_, path)) = self.selectable.iter().find(|(name, _)| name == label) {
-            return Some(path.first(obj).map(crate::jsonpath::render).unwrap_or_default());
+            return Some(
+                path.first(obj)
+                    .map(crate::jsonpath::render)
+                    .unwrap_or_default(),
+            );
         }
         meta_field_label(obj, label)
     }
@@ -149,7 +155,10 @@ impl Strategy for CustomStrategy {
 
     fn to_storage(&self, mut obj: Value) -> Value {
         if let Some(map) = obj.as_object_mut() {
-            map.insert("apiVersion".into(), Value::from(self.storage_api_version.as_str()));
+            map.insert(
+                "apiVersion".into(),
+                Value::from(self.storage_api_version.as_str()),
+            );
         }
         obj
     }
@@ -170,26 +179,41 @@ impl Strategy for CustomStrategy {
 /// The resource types a CRD object serves (one per served version, preferred first),
 /// or nothing when it is not established.
 pub fn types_for(crd: &Value) -> Vec<ResourceType> {
-    let Some(spec) = crd.get("spec") else { return Vec::new() };
+    let Some(spec) = crd.get("spec") else {
+        return Vec::new();
+    };
     let group = spec.str_at("group").unwrap_or("").to_string();
     let names = spec.get("names").cloned().unwrap_or(Value::Null);
     let plural = names.str_at("plural").unwrap_or("").to_string();
     let kind = names.str_at("kind").unwrap_or("").to_string();
     let strings = |v: Option<&Value>| -> Vec<String> {
         v.and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
             .unwrap_or_default()
     };
-    let versions = spec.get("versions").and_then(Value::as_array).cloned().unwrap_or_default();
+    let versions = spec
+        .get("versions")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     let storage_version = versions
         .iter()
         .find(|v| v.get("storage") == Some(&Value::Bool(true)))
         .and_then(|v| v.str_at("name"))
         .unwrap_or("")
         .to_string();
-    let mut served: Vec<&Value> = versions.iter().filter(|v| v.get("served") == Some(&Value::Bool(true))).collect();
+    let mut served: Vec<&Value> = versions
+        .iter()
+        .filter(|v| v.get("served") == Some(&Value::Bool(true)))
+        .collect();
     served.sort_by(|a, b| {
-        super::version_priority(b.str_at("name").unwrap_or("")).cmp(&super::version_priority(a.str_at("name").unwrap_or("")))
+        super::version_priority(b.str_at("name").unwrap_or(""))
+            .cmp(&super::version_priority(a.str_at("name").unwrap_or("")))
     });
     served
         .into_iter()
@@ -208,7 +232,8 @@ pub fn types_for(crd: &Value) -> Vec<ResourceType> {
                                 c.str_at("description").unwrap_or(""),
                             );
                             column.format = c.str_at("format").unwrap_or("").to_string();
-                            column.priority = c.get("priority").and_then(Value::as_i64).unwrap_or(0) as i32;
+                            column.priority =
+                                c.get("priority").and_then(Value::as_i64).unwrap_or(0) as i32;
                             Some(PrinterColumn { column, path })
                         })
                         .collect()
@@ -217,7 +242,8 @@ pub fn types_for(crd: &Value) -> Vec<ResourceType> {
             if columns.is_empty() {
                 columns.push(PrinterColumn {
                     column: Column::new("Age", "date", ""),
-                    path: JsonPath::parse(".metadata.creationTimestamp").unwrap_or_else(|_| unreachable!("constant path")),
+                    path: JsonPath::parse(".metadata.creationTimestamp")
+                        .unwrap_or_else(|_| unreachable!("constant path")),
                 });
             }
             let selectable = v
@@ -227,7 +253,10 @@ pub fn types_for(crd: &Value) -> Vec<ResourceType> {
                     f.iter()
                         .filter_map(|s| {
                             let jp = s.str_at("jsonPath")?;
-                            Some((jp.trim_start_matches('.').to_string(), JsonPath::parse(jp).ok()?))
+                            Some((
+                                jp.trim_start_matches('.').to_string(),
+                                JsonPath::parse(jp).ok()?,
+                            ))
                         })
                         .collect()
                 })
@@ -241,7 +270,9 @@ pub fn types_for(crd: &Value) -> Vec<ResourceType> {
                 api_version: format!("{group}/{version}"),
                 storage_api_version: format!("{group}/{storage_version}"),
                 kind: kind.clone(),
-                status_subresource: v.pointer("/subresources/status").is_some_and(|s| !s.is_null()),
+                status_subresource: v
+                    .pointer("/subresources/status")
+                    .is_some_and(|s| !s.is_null()),
                 columns,
                 selectable,
                 schema,
@@ -250,9 +281,15 @@ pub fn types_for(crd: &Value) -> Vec<ResourceType> {
                 group: group.clone(),
                 version,
                 kind: kind.clone(),
-                list_kind: names.str_at("listKind").map(str::to_string).unwrap_or_else(|| format!("{kind}List")),
+                list_kind: names
+                    .str_at("listKind")
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("{kind}List")),
                 plural: plural.clone(),
-                singular: names.str_at("singular").map(str::to_string).unwrap_or_else(|| kind.to_lowercase()),
+                singular: names
+                    .str_at("singular")
+                    .map(str::to_string)
+                    .unwrap_or_else(|| kind.to_lowercase()),
                 short_names: strings(names.get("shortNames")),
                 categories: strings(names.get("categories")),
                 namespaced: spec.str_at("scope") == Some("Namespaced"),
@@ -293,11 +330,33 @@ mod tests {
         assert!(!types[1].strategy.has_status());
         let cert = json!({"apiVersion": "cert-manager.io/v1", "metadata": {"name": "web", "creationTimestamp": "2026-01-01T00:00:00Z"},
             "spec": {"secretName": "web-tls", "issuerRef": {"name": "ca"}}, "status": {"conditions": [{"type": "Ready", "status": "True"}]}});
-        let row = types[0].strategy.row(&cert, &Ctx { now: SystemTime::now() });
+        let row = types[0].strategy.row(
+            &cert,
+            &Ctx {
+                now: SystemTime::now(),
+            },
+        );
         assert_eq!(&row[..3], &[json!("web"), json!("True"), json!("web-tls")]);
-        assert!(row[3].as_str().unwrap().ends_with('d'), "an age: {}", row[3]);
-        assert_eq!(types[0].strategy.field_label(&cert, "spec.issuerRef.name").as_deref(), Some("ca"));
-        assert_eq!(types[1].strategy.from_storage(&cert)["apiVersion"], "cert-manager.io/v1alpha2");
-        assert_eq!(types[1].strategy.columns().len(), 2, "NAME and the default AGE");
+        assert!(
+            row[3].as_str().unwrap().ends_with('d'),
+            "an age: {}",
+            row[3]
+        );
+        assert_eq!(
+            types[0]
+                .strategy
+                .field_label(&cert, "spec.issuerRef.name")
+                .as_deref(),
+            Some("ca")
+        );
+        assert_eq!(
+            types[1].strategy.from_storage(&cert)["apiVersion"],
+            "cert-manager.io/v1alpha2"
+        );
+        assert_eq!(
+            types[1].strategy.columns().len(),
+            2,
+            "NAME and the default AGE"
+        );
     }
 }

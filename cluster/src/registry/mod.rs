@@ -180,7 +180,16 @@ impl std::fmt::Debug for ResourceType {
 }
 
 /// All verbs of a stored resource.
-pub const ALL_VERBS: &[&str] = &["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+pub const ALL_VERBS: &[&str] = &[
+    "create",
+    "delete",
+    "deletecollection",
+    "get",
+    "list",
+    "patch",
+    "update",
+    "watch",
+];
 /// The verbs of a create-only review resource.
 pub const CREATE_ONLY: &[&str] = &["create"];
 
@@ -232,7 +241,9 @@ pub struct Registry {
 
 impl std::fmt::Debug for Registry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Registry").field("generation", &self.generation()).finish_non_exhaustive()
+        f.debug_struct("Registry")
+            .field("generation", &self.generation())
+            .finish_non_exhaustive()
     }
 }
 
@@ -261,8 +272,10 @@ impl Registry {
         if !versions.contains(&rt.version) {
             versions.push(rt.version.clone());
         }
-        cat.by_path
-            .insert((rt.group.clone(), rt.version.clone(), rt.plural.clone()), Arc::new(rt));
+        cat.by_path.insert(
+            (rt.group.clone(), rt.version.clone(), rt.plural.clone()),
+            Arc::new(rt),
+        );
         cat.generation += 1;
     }
 
@@ -270,10 +283,13 @@ impl Registry {
     /// versions, in preference order). An empty list removes the resource.
     pub fn replace_resource(&self, group: &str, plural: &str, types: Vec<ResourceType>) {
         let mut cat = self.write();
-        cat.by_path.retain(|(g, _, p), _| !(g == group && p == plural));
+        cat.by_path
+            .retain(|(g, _, p), _| !(g == group && p == plural));
         for rt in types {
-            cat.by_path
-                .insert((rt.group.clone(), rt.version.clone(), rt.plural.clone()), Arc::new(rt));
+            cat.by_path.insert(
+                (rt.group.clone(), rt.version.clone(), rt.plural.clone()),
+                Arc::new(rt),
+            );
         }
         // Recompute the group's versions, ordered by Kubernetes version priority.
         let mut versions: Vec<String> = cat
@@ -311,7 +327,10 @@ impl Registry {
 
     /// Whether the group/version is served.
     pub fn serves(&self, group: &str, version: &str) -> bool {
-        self.read().groups.get(group).is_some_and(|v| v.iter().any(|x| x == version))
+        self.read()
+            .groups
+            .get(group)
+            .is_some_and(|v| v.iter().any(|x| x == version))
     }
 
     /// The resources of one group/version.
@@ -390,7 +409,10 @@ mod tests {
     fn version_order() {
         let mut v = vec!["v1alpha1", "v1", "foo", "v2", "v1beta2", "v1beta1", "bar"];
         v.sort_by(|a, b| version_priority(b).cmp(&version_priority(a)));
-        assert_eq!(v, ["v2", "v1", "v1beta2", "v1beta1", "v1alpha1", "bar", "foo"]);
+        assert_eq!(
+            v,
+            ["v2", "v1", "v1beta2", "v1beta1", "v1alpha1", "bar", "foo"]
+        );
     }
 
     #[test]
@@ -404,6 +426,11 @@ mod tests {
         );
         assert!(r.serves("networking.k8s.io", "v1"));
         assert!(!r.serves("cert-manager.io", "v1"));
-        assert_eq!(r.by_kind("coordination.k8s.io", "v1", "Lease").unwrap().plural, "leases");
+        assert_eq!(
+            r.by_kind("coordination.k8s.io", "v1", "Lease")
+                .unwrap()
+                .plural,
+            "leases"
+        );
     }
 }

@@ -36,13 +36,22 @@ impl History {
 
     /// Changes after `rv` that `wanted` selects, or the oldest resource version still
     /// replayable when `rv` is older than that.
-    pub fn since(&self, rv: u64, wanted: impl Fn(&Change) -> bool) -> Result<Vec<Arc<Change>>, u64> {
+    pub fn since(
+        &self,
+        rv: u64,
+        wanted: impl Fn(&Change) -> bool,
+    ) -> Result<Vec<Arc<Change>>, u64> {
         if rv < self.compacted {
             return Err(self.compacted + 1);
         }
         // Resource versions are dense and increasing, so find the start by binary search.
         let start = self.changes.partition_point(|c| c.rv <= rv);
-        Ok(self.changes.range(start..).filter(|c| wanted(c)).cloned().collect())
+        Ok(self
+            .changes
+            .range(start..)
+            .filter(|c| wanted(c))
+            .cloned()
+            .collect())
     }
 
     /// Forgets everything up to and including `rv`.

@@ -132,8 +132,14 @@ impl Interest {
     fn wants(&self, change: &Change) -> bool {
         match self {
             Interest::All => true,
-            Interest::Resource { resource, namespace } => {
-                *resource == change.resource && namespace.as_deref().is_none_or(|ns| ns == change.namespace())
+            Interest::Resource {
+                resource,
+                namespace,
+            } => {
+                *resource == change.resource
+                    && namespace
+                        .as_deref()
+                        .is_none_or(|ns| ns == change.namespace())
             }
         }
     }
@@ -165,7 +171,9 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("rv", &self.current_rv()).finish_non_exhaustive()
+        f.debug_struct("Store")
+            .field("rv", &self.current_rv())
+            .finish_non_exhaustive()
     }
 }
 
@@ -242,7 +250,10 @@ impl Store {
                     .collect()
             }
             (None, Some(after)) => table
-                .range((std::ops::Bound::Excluded(after.clone()), std::ops::Bound::Unbounded))
+                .range((
+                    std::ops::Bound::Excluded(after.clone()),
+                    std::ops::Bound::Unbounded,
+                ))
                 .map(|(_, v)| v.clone())
                 .collect(),
             (None, None) => table.values().cloned().collect(),
@@ -314,7 +325,12 @@ impl Store {
     }
 
     /// Stores a new object, stamping its `resourceVersion`.
-    pub fn create(&self, resource: &GroupResource, key: ObjectKey, mut obj: Value) -> Result<Arc<Value>, StoreError> {
+    pub fn create(
+        &self,
+        resource: &GroupResource,
+        key: ObjectKey,
+        mut obj: Value,
+    ) -> Result<Arc<Value>, StoreError> {
         let mut state = self.lock();
         let table = state.tables.entry(resource.clone()).or_default();
         if table.contains_key(&key) {
@@ -324,7 +340,11 @@ impl Store {
         obj.set_meta("resourceVersion", Value::String(rv.to_string()));
         let obj = Arc::new(obj);
         state.rv = rv;
-        state.tables.entry(resource.clone()).or_default().insert(key.clone(), obj.clone());
+        state
+            .tables
+            .entry(resource.clone())
+            .or_default()
+            .insert(key.clone(), obj.clone());
         index_insert(&mut state, resource, &key, &obj);
         self.commit(&mut state, resource, EventType::Added, obj.clone(), None);
         Ok(obj)
@@ -355,10 +375,20 @@ impl Store {
         obj.set_meta("resourceVersion", Value::String(rv.to_string()));
         let obj = Arc::new(obj);
         state.rv = rv;
-        state.tables.entry(resource.clone()).or_default().insert(key.clone(), obj.clone());
+        state
+            .tables
+            .entry(resource.clone())
+            .or_default()
+            .insert(key.clone(), obj.clone());
         index_remove(&mut state, &old);
         index_insert(&mut state, resource, key, &obj);
-        self.commit(&mut state, resource, EventType::Modified, obj.clone(), Some(old));
+        self.commit(
+            &mut state,
+            resource,
+            EventType::Modified,
+            obj.clone(),
+            Some(old),
+        );
         Ok(obj)
     }
 
@@ -391,11 +421,24 @@ impl Store {
         let mut last = (*old).clone();
         last.set_meta("resourceVersion", Value::String(rv.to_string()));
         let last = Arc::new(last);
-        self.commit(&mut state, resource, EventType::Deleted, last.clone(), Some(old));
+        self.commit(
+            &mut state,
+            resource,
+            EventType::Deleted,
+            last.clone(),
+            Some(old),
+        );
         Ok(last)
     }
 
-    fn commit(&self, state: &mut State, resource: &GroupResource, kind: EventType, object: Arc<Value>, old: Option<Arc<Value>>) {
+    fn commit(
+        &self,
+        state: &mut State,
+        resource: &GroupResource,
+        kind: EventType,
+        object: Arc<Value>,
+        old: Option<Arc<Value>>,
+    ) {
         let change = Arc::new(Change {
             rv: state.rv,
             resource: resource.clone(),
@@ -417,7 +460,11 @@ impl Store {
     /// Subscribes to changes. With `from_rv`, changes after that resource version are
     /// replayed first (410 `Expired` if they are no longer held); without, only live
     /// changes are delivered.
-    pub fn subscribe(&self, interest: Interest, from_rv: Option<u64>) -> Result<Subscription, StoreError> {
+    pub fn subscribe(
+        &self,
+        interest: Interest,
+        from_rv: Option<u64>,
+    ) -> Result<Subscription, StoreError> {
         self.subscribe_with_capacity(interest, from_rv, self.subscriber_capacity)
     }
 
@@ -434,7 +481,10 @@ impl Store {
             Some(rv) => state
                 .history
                 .since(rv, |c| interest.wants(c))
-                .map_err(|oldest| StoreError::Expired { requested: rv, oldest })?,
+                .map_err(|oldest| StoreError::Expired {
+                    requested: rv,
+                    oldest,
+                })?,
             None => Vec::new(),
         };
         let (tx, rx) = mpsc::channel(capacity.max(1));
@@ -522,9 +572,15 @@ fn owner_uids(obj: &Value) -> Vec<String> {
 
 fn index_insert(state: &mut State, resource: &GroupResource, key: &ObjectKey, obj: &Value) {
     let Some(uid) = obj.uid() else { return };
-    state.uids.insert(uid.to_string(), (resource.clone(), key.clone()));
+    state
+        .uids
+        .insert(uid.to_string(), (resource.clone(), key.clone()));
     for owner in owner_uids(obj) {
-        state.dependents.entry(owner).or_default().insert(uid.to_string());
+        state
+            .dependents
+            .entry(owner)
+            .or_default()
+            .insert(uid.to_string());
     }
 }
 

@@ -18,7 +18,9 @@ pub struct Kubeconfig {
 
 impl std::fmt::Debug for Kubeconfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Kubeconfig").field("server", &self.server).finish_non_exhaustive()
+        f.debug_struct("Kubeconfig")
+            .field("server", &self.server)
+            .finish_non_exhaustive()
     }
 }
 
@@ -39,7 +41,10 @@ impl Kubeconfig {
     /// Writes the kubeconfig atomically (a temporary file renamed into place), readable
     /// by the owner only: it holds the token.
     pub fn write_atomically(&self, path: &Path) -> std::io::Result<()> {
-        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir)?;
         let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
         tmp.write_all(self.to_yaml().as_bytes())?;

@@ -52,8 +52,12 @@ impl Listener {
         if !addr.ip().is_loopback() {
             return Err(ListenerError::NotLoopback(addr));
         }
-        let tcp = TcpListener::bind(addr).await.map_err(|source| ListenerError::Bind { addr, source })?;
-        let addr = tcp.local_addr().map_err(|source| ListenerError::Bind { addr, source })?;
+        let tcp = TcpListener::bind(addr)
+            .await
+            .map_err(|source| ListenerError::Bind { addr, source })?;
+        let addr = tcp
+            .local_addr()
+            .map_err(|source| ListenerError::Bind { addr, source })?;
         let acceptor = TlsAcceptor::from(Arc::new(tls));
         let token = Arc::new(format!("Bearer {token}"));
         let accept_stop = stop.clone();
@@ -82,12 +86,18 @@ impl Listener {
                             return;
                         }
                     };
-                    let service = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
-                        let server = server.clone();
-                        let token = token.clone();
-                        async move { Ok::<_, std::convert::Infallible>(authorize_and_handle(server, &token, req).await) }
-                    });
-                    let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+                    let service =
+                        hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
+                            let server = server.clone();
+                            let token = token.clone();
+                            async move {
+                                Ok::<_, std::convert::Infallible>(
+                                    authorize_and_handle(server, &token, req).await,
+                                )
+                            }
+                        });
+                    let builder =
+                        hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
                     let conn = builder.serve_connection_with_upgrades(TokioIo::new(tls), service);
                     tokio::select! {
                         r = conn => if let Err(e) = r { tracing::debug!(error = %e, "connection ended") },
@@ -107,11 +117,21 @@ impl Listener {
 
 /// Paths anyone may read, as the API server's `system:public-info-viewer` allows.
 fn is_public(path: &str) -> bool {
-    matches!(path, "/healthz" | "/livez" | "/readyz") || path.starts_with("/healthz/") || path.starts_with("/livez/") || path.starts_with("/readyz/")
+    matches!(path, "/healthz" | "/livez" | "/readyz")
+        || path.starts_with("/healthz/")
+        || path.starts_with("/livez/")
+        || path.starts_with("/readyz/")
 }
 
-async fn authorize_and_handle(server: Arc<ApiServer>, expected: &str, req: Request<hyper::body::Incoming>) -> Response<Body> {
-    let presented = req.headers().get(http::header::AUTHORIZATION).map(|v| v.as_bytes());
+async fn authorize_and_handle(
+    server: Arc<ApiServer>,
+    expected: &str,
+    req: Request<hyper::body::Incoming>,
+) -> Response<Body> {
+    let presented = req
+        .headers()
+        .get(http::header::AUTHORIZATION)
+        .map(|v| v.as_bytes());
     let authorized = presented.is_some_and(|p| constant_time_eq(p, expected.as_bytes()));
     if !authorized && !is_public(req.uri().path()) {
         return status_response(&StatusError::unauthorized());

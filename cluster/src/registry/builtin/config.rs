@@ -16,8 +16,9 @@ use crate::status::StatusError;
 /// The largest Secret or ConfigMap payload.
 pub const MAX_DATA_SIZE: usize = 1024 * 1024;
 
-static CONFIG_KEY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new("^[-._a-zA-Z0-9]+$").unwrap_or_else(|e| unreachable!("constant regex: {e}")));
+static CONFIG_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new("^[-._a-zA-Z0-9]+$").unwrap_or_else(|e| unreachable!("constant regex: {e}"))
+});
 
 /// `IsConfigMapKey`.
 pub fn config_key(key: &str) -> Vec<String> {
@@ -39,10 +40,18 @@ pub fn config_key(key: &str) -> Vec<String> {
 }
 
 /// Validates the keys of a data map.
-pub fn validate_keys<'a>(keys: impl Iterator<Item = &'a String>, path: &FieldPath, errs: &mut Vec<FieldError>) {
+pub fn validate_keys<'a>(
+    keys: impl Iterator<Item = &'a String>,
+    path: &FieldPath,
+    errs: &mut Vec<FieldError>,
+) {
     for key in keys {
         for msg in config_key(key) {
-            errs.push(FieldError::invalid(path.key(key), Value::from(key.as_str()), msg));
+            errs.push(FieldError::invalid(
+                path.key(key),
+                Value::from(key.as_str()),
+                msg,
+            ));
         }
     }
 }
@@ -61,7 +70,10 @@ impl Strategy for ConfigMapStrategy {
         let mut total = 0usize;
         if let Some(data) = data {
             validate_keys(data.keys(), &FieldPath::new("data"), &mut errs);
-            total += data.iter().map(|(k, v)| k.len() + v.as_str().map_or(0, str::len)).sum::<usize>();
+            total += data
+                .iter()
+                .map(|(k, v)| k.len() + v.as_str().map_or(0, str::len))
+                .sum::<usize>();
         }
         if let Some(binary) = binary {
             validate_keys(binary.keys(), &FieldPath::new("binaryData"), &mut errs);
@@ -74,19 +86,31 @@ impl Strategy for ConfigMapStrategy {
                     ));
                 }
             }
-            total += binary.iter().map(|(k, v)| k.len() + v.as_str().map_or(0, |s| s.len() / 4 * 3)).sum::<usize>();
+            total += binary
+                .iter()
+                .map(|(k, v)| k.len() + v.as_str().map_or(0, |s| s.len() / 4 * 3))
+                .sum::<usize>();
         }
         if total > MAX_DATA_SIZE {
-            errs.push(FieldError::too_long("", format!("may not be more than {MAX_DATA_SIZE} bytes")));
+            errs.push(FieldError::too_long(
+                "",
+                format!("may not be more than {MAX_DATA_SIZE} bytes"),
+            ));
         }
         if let Some(old) = old
             && old.get("immutable").and_then(Value::as_bool) == Some(true)
         {
             if obj.get("data") != old.get("data") {
-                errs.push(FieldError::forbidden("data", "field is immutable when `immutable` is set"));
+                errs.push(FieldError::forbidden(
+                    "data",
+                    "field is immutable when `immutable` is set",
+                ));
             }
             if obj.get("binaryData") != old.get("binaryData") {
-                errs.push(FieldError::forbidden("binaryData", "field is immutable when `immutable` is set"));
+                errs.push(FieldError::forbidden(
+                    "binaryData",
+                    "field is immutable when `immutable` is set",
+                ));
             }
         }
         errs
@@ -101,8 +125,14 @@ impl Strategy for ConfigMapStrategy {
     }
 
     fn row(&self, obj: &Value, ctx: &Ctx) -> Vec<Value> {
-        let n = obj.get("data").and_then(Value::as_object).map_or(0, Map::len)
-            + obj.get("binaryData").and_then(Value::as_object).map_or(0, Map::len);
+        let n = obj
+            .get("data")
+            .and_then(Value::as_object)
+            .map_or(0, Map::len)
+            + obj
+                .get("binaryData")
+                .and_then(Value::as_object)
+                .map_or(0, Map::len);
         vec![name_cell(obj), Value::from(n), age_cell(obj, ctx)]
     }
 }
@@ -123,7 +153,11 @@ impl Strategy for EndpointsStrategy {
     }
 
     fn row(&self, obj: &Value, ctx: &Ctx) -> Vec<Value> {
-        vec![name_cell(obj), Value::from(format_endpoints(obj)), age_cell(obj, ctx)]
+        vec![
+            name_cell(obj),
+            Value::from(format_endpoints(obj)),
+            age_cell(obj, ctx),
+        ]
     }
 }
 
@@ -131,13 +165,27 @@ impl Strategy for EndpointsStrategy {
 fn format_endpoints(obj: &Value) -> String {
     const MAX: usize = 3;
     let mut all = Vec::new();
-    for subset in obj.get("subsets").and_then(Value::as_array).into_iter().flatten() {
+    for subset in obj
+        .get("subsets")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let ports: Vec<String> = subset
             .get("ports")
             .and_then(Value::as_array)
-            .map(|p| p.iter().filter_map(|p| p.get("port").map(ToString::to_string)).collect())
+            .map(|p| {
+                p.iter()
+                    .filter_map(|p| p.get("port").map(ToString::to_string))
+                    .collect()
+            })
             .unwrap_or_default();
-        for addr in subset.get("addresses").and_then(Value::as_array).into_iter().flatten() {
+        for addr in subset
+            .get("addresses")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let ip = addr.str_at("ip").unwrap_or("");
             if ports.is_empty() {
                 all.push(ip.to_string());
@@ -167,13 +215,20 @@ impl Strategy for ServiceAccountStrategy {
     fn columns(&self) -> Vec<Column> {
         vec![
             Column::name_column(),
-            Column::new("Secrets", "string", "Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use."),
+            Column::new(
+                "Secrets",
+                "string",
+                "Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.",
+            ),
             Column::age_column(),
         ]
     }
 
     fn row(&self, obj: &Value, ctx: &Ctx) -> Vec<Value> {
-        let n = obj.get("secrets").and_then(Value::as_array).map_or(0, Vec::len);
+        let n = obj
+            .get("secrets")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
         vec![name_cell(obj), Value::from(n), age_cell(obj, ctx)]
     }
 }
@@ -189,17 +244,26 @@ mod tests {
         assert!(config_key("ca.crt").is_empty());
         assert_eq!(config_key("..x"), vec!["must not start with '..'"]);
         assert_eq!(config_key("a b").len(), 1);
-        let errs = ConfigMapStrategy.validate(&json!({"data": {"a b": "x", "k": "v"}, "binaryData": {"k": "AA=="}}), None);
+        let errs = ConfigMapStrategy.validate(
+            &json!({"data": {"a b": "x", "k": "v"}, "binaryData": {"k": "AA=="}}),
+            None,
+        );
         let msgs: Vec<String> = errs.iter().map(ToString::to_string).collect();
         assert_eq!(msgs.len(), 2, "{msgs:?}");
         assert!(msgs[0].starts_with("data[a b]: Invalid value: \"a b\": a valid config key"));
-        assert_eq!(msgs[1], "data[k]: Invalid value: \"k\": duplicate of key present in binaryData");
+        assert_eq!(
+            msgs[1],
+            "data[k]: Invalid value: \"k\": duplicate of key present in binaryData"
+        );
     }
 
     #[test]
     fn endpoints_print_like_kubectl() {
         let ep = json!({"subsets": [{"addresses": [{"ip": "127.1.0.1"}, {"ip": "127.1.0.2"}], "ports": [{"port": 8089}, {"port": 80}]}]});
-        assert_eq!(format_endpoints(&ep), "127.1.0.1:8089,127.1.0.1:80,127.1.0.2:8089 + 1 more...");
+        assert_eq!(
+            format_endpoints(&ep),
+            "127.1.0.1:8089,127.1.0.1:80,127.1.0.2:8089 + 1 more..."
+        );
         assert_eq!(format_endpoints(&json!({})), "<none>");
     }
 }

@@ -23,13 +23,23 @@ pub struct CrdStrategy;
 
 impl Strategy for CrdStrategy {
     fn decode(&self, obj: Value) -> Result<Decoded, StatusError> {
-        typed::<CustomResourceDefinition>(obj, "CustomResourceDefinition", "apiextensions.k8s.io/v1")
+        typed::<CustomResourceDefinition>(
+            obj,
+            "CustomResourceDefinition",
+            "apiextensions.k8s.io/v1",
+        )
     }
 
     fn apply_defaults(&self, obj: &mut Value) {
-        let Some(spec) = super::object_at(obj, "spec") else { return };
+        let Some(spec) = super::object_at(obj, "spec") else {
+            return;
+        };
         if let Some(names) = spec.get_mut("names").and_then(Value::as_object_mut) {
-            let kind = names.get("kind").and_then(Value::as_str).unwrap_or("").to_string();
+            let kind = names
+                .get("kind")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
             if !kind.is_empty() {
                 default_field(names, "listKind", json!(format!("{kind}List")));
                 default_field(names, "singular", json!(kind.to_lowercase()));
@@ -74,7 +84,10 @@ impl Strategy for CrdStrategy {
     }
 
     fn row(&self, obj: &Value, _ctx: &Ctx) -> Vec<Value> {
-        vec![name_cell(obj), Value::from(obj.meta_str("creationTimestamp").unwrap_or(""))]
+        vec![
+            name_cell(obj),
+            Value::from(obj.meta_str("creationTimestamp").unwrap_or("")),
+        ]
     }
 }
 
@@ -84,7 +97,10 @@ fn validate_crd(obj: &Value, old: Option<&Value>) -> Vec<FieldError> {
     let spec = obj.get("spec").and_then(Value::as_object).unwrap_or(&empty);
     let path = FieldPath::new("spec");
     let group = spec.get("group").and_then(Value::as_str).unwrap_or("");
-    let names = spec.get("names").and_then(Value::as_object).unwrap_or(&empty);
+    let names = spec
+        .get("names")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
     let npath = path.child("names");
     let plural = names.get("plural").and_then(Value::as_str).unwrap_or("");
     let name = obj.name().unwrap_or("");
@@ -100,15 +116,27 @@ fn validate_crd(obj: &Value, old: Option<&Value>) -> Vec<FieldError> {
         errs.push(FieldError::required(path.child("group"), ""));
     } else {
         for msg in dns1123_subdomain(group) {
-            errs.push(FieldError::invalid(path.child("group"), Value::from(group), msg));
+            errs.push(FieldError::invalid(
+                path.child("group"),
+                Value::from(group),
+                msg,
+            ));
         }
         if !group.contains('.') {
-            errs.push(FieldError::invalid(path.child("group"), Value::from(group), "should be a domain with at least one dot"));
+            errs.push(FieldError::invalid(
+                path.child("group"),
+                Value::from(group),
+                "should be a domain with at least one dot",
+            ));
         }
     }
     match spec.get("scope").and_then(Value::as_str) {
         None | Some("") => errs.push(FieldError::required(path.child("scope"), "")),
-        Some(s) if !SCOPES.contains(&s) => errs.push(FieldError::not_supported(path.child("scope"), Value::from(s), SCOPES)),
+        Some(s) if !SCOPES.contains(&s) => errs.push(FieldError::not_supported(
+            path.child("scope"),
+            Value::from(s),
+            SCOPES,
+        )),
         _ => {}
     }
     for field in ["plural", "singular"] {
@@ -123,17 +151,31 @@ fn validate_crd(obj: &Value, old: Option<&Value>) -> Vec<FieldError> {
             }
         }
     }
-    for (i, short) in names.get("shortNames").and_then(Value::as_array).into_iter().flatten().enumerate() {
+    for (i, short) in names
+        .get("shortNames")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
         let s = short.as_str().unwrap_or("");
         for msg in dns1035_label(s) {
-            errs.push(FieldError::invalid(npath.child("shortNames").index(i), Value::from(s), msg));
+            errs.push(FieldError::invalid(
+                npath.child("shortNames").index(i),
+                Value::from(s),
+                msg,
+            ));
         }
     }
     for field in ["kind", "listKind"] {
         let v = names.get(field).and_then(Value::as_str).unwrap_or("");
         if v.is_empty() {
             errs.push(FieldError::required(npath.child(field), ""));
-        } else if dns1035_label(&v.to_lowercase()).into_iter().next().is_some() {
+        } else if dns1035_label(&v.to_lowercase())
+            .into_iter()
+            .next()
+            .is_some()
+        {
             errs.push(FieldError::invalid(
                 npath.child(field),
                 Value::from(v),
@@ -144,18 +186,35 @@ fn validate_crd(obj: &Value, old: Option<&Value>) -> Vec<FieldError> {
     if let (Some(kind), Some(list_kind)) = (names.get("kind"), names.get("listKind"))
         && kind == list_kind
     {
-        errs.push(FieldError::invalid(npath.child("listKind"), list_kind.clone(), "kind and listKind may not be the same"));
+        errs.push(FieldError::invalid(
+            npath.child("listKind"),
+            list_kind.clone(),
+            "kind and listKind may not be the same",
+        ));
     }
-    for (i, c) in names.get("categories").and_then(Value::as_array).into_iter().flatten().enumerate() {
+    for (i, c) in names
+        .get("categories")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
         let s = c.as_str().unwrap_or("");
         for msg in dns1123_label(s) {
-            errs.push(FieldError::invalid(npath.child("categories").index(i), Value::from(s), msg));
+            errs.push(FieldError::invalid(
+                npath.child("categories").index(i),
+                Value::from(s),
+                msg,
+            ));
         }
     }
 
     validate_versions(spec, &path, &mut errs);
 
-    if let Some(strategy) = spec.get("conversion").and_then(|c| c.get("strategy")).and_then(Value::as_str)
+    if let Some(strategy) = spec
+        .get("conversion")
+        .and_then(|c| c.get("strategy"))
+        .and_then(Value::as_str)
         && strategy != "None"
     {
         errs.push(FieldError::not_supported(
@@ -167,11 +226,18 @@ fn validate_crd(obj: &Value, old: Option<&Value>) -> Vec<FieldError> {
 
     if let Some(old) = old {
         let old_spec = old.get("spec");
-        for (field, p) in [("group", path.child("group")), ("scope", path.child("scope"))] {
+        for (field, p) in [
+            ("group", path.child("group")),
+            ("scope", path.child("scope")),
+        ] {
             let before = old_spec.and_then(|s| s.get(field));
             let after = spec.get(field);
             if before != after {
-                errs.push(FieldError::invalid(p, after.cloned().unwrap_or(Value::Null), "field is immutable"));
+                errs.push(FieldError::invalid(
+                    p,
+                    after.cloned().unwrap_or(Value::Null),
+                    "field is immutable",
+                ));
             }
         }
         let old_plural = old_spec.and_then(|s| s.pointer("/names/plural"));
@@ -190,10 +256,17 @@ fn validate_versions(spec: &Map<String, Value>, path: &FieldPath, errs: &mut Vec
     let vpath = path.child("versions");
     let versions = spec.get("versions").and_then(Value::as_array);
     let Some(versions) = versions.filter(|v| !v.is_empty()) else {
-        errs.push(FieldError::invalid(vpath, Value::Null, "must have exactly one version marked as storage version"));
+        errs.push(FieldError::invalid(
+            vpath,
+            Value::Null,
+            "must have exactly one version marked as storage version",
+        ));
         return;
     };
-    let storage = versions.iter().filter(|v| v.get("storage") == Some(&Value::Bool(true))).count();
+    let storage = versions
+        .iter()
+        .filter(|v| v.get("storage") == Some(&Value::Bool(true)))
+        .count();
     if storage != 1 {
         errs.push(FieldError::invalid(
             vpath.clone(),
@@ -201,8 +274,15 @@ fn validate_versions(spec: &Map<String, Value>, path: &FieldPath, errs: &mut Vec
             "must have exactly one version marked as storage version",
         ));
     }
-    if !versions.iter().any(|v| v.get("served") == Some(&Value::Bool(true))) {
-        errs.push(FieldError::invalid(vpath.clone(), Value::Array(versions.clone()), "must have at least one served version"));
+    if !versions
+        .iter()
+        .any(|v| v.get("served") == Some(&Value::Bool(true)))
+    {
+        errs.push(FieldError::invalid(
+            vpath.clone(),
+            Value::Array(versions.clone()),
+            "must have at least one served version",
+        ));
     }
     let mut seen = Vec::new();
     for (i, version) in versions.iter().enumerate() {
@@ -215,16 +295,27 @@ fn validate_versions(spec: &Map<String, Value>, path: &FieldPath, errs: &mut Vec
                 errs.push(FieldError::invalid(p.child("name"), Value::from(name), msg));
             }
             if seen.contains(&name) {
-                errs.push(FieldError::invalid(vpath.clone(), Value::from(name), "must contain unique version names"));
+                errs.push(FieldError::invalid(
+                    vpath.clone(),
+                    Value::from(name),
+                    "must contain unique version names",
+                ));
             }
             seen.push(name);
         }
-        match version.pointer("/schema/openAPIV3Schema").filter(|s| !s.is_null()) {
-            None => errs.push(FieldError::required(p.child("schema").child("openAPIV3Schema"), "schemas are required")),
+        match version
+            .pointer("/schema/openAPIV3Schema")
+            .filter(|s| !s.is_null())
+        {
+            None => errs.push(FieldError::required(
+                p.child("schema").child("openAPIV3Schema"),
+                "schemas are required",
+            )),
             Some(schema) => {
-                if let Err(schema_errs) =
-                    crate::schema::Structural::compile(schema, &p.child("schema").child("openAPIV3Schema"))
-                {
+                if let Err(schema_errs) = crate::schema::Structural::compile(
+                    schema,
+                    &p.child("schema").child("openAPIV3Schema"),
+                ) {
                     errs.extend(schema_errs);
                 }
             }
@@ -244,16 +335,22 @@ fn validate_versions(spec: &Map<String, Value>, path: &FieldPath, errs: &mut Vec
             }
             match column.str_at("type") {
                 None | Some("") => errs.push(FieldError::required(cp.child("type"), "")),
-                Some(t) if !COLUMN_TYPES.contains(&t) => {
-                    errs.push(FieldError::not_supported(cp.child("type"), Value::from(t), COLUMN_TYPES))
-                }
+                Some(t) if !COLUMN_TYPES.contains(&t) => errs.push(FieldError::not_supported(
+                    cp.child("type"),
+                    Value::from(t),
+                    COLUMN_TYPES,
+                )),
                 _ => {}
             }
             if let Some(jp) = column.str_at("jsonPath")
                 && !jp.is_empty()
                 && crate::jsonpath::JsonPath::parse(jp).is_err()
             {
-                errs.push(FieldError::invalid(cp.child("jsonPath"), Value::from(jp), "must be a simple json path"));
+                errs.push(FieldError::invalid(
+                    cp.child("jsonPath"),
+                    Value::from(jp),
+                    "must be a simple json path",
+                ));
             }
         }
     }
@@ -271,7 +368,11 @@ mod tests {
 
     #[test]
     fn a_good_crd_passes() {
-        assert!(validate_crd(&crd(), None).is_empty(), "{:?}", validate_crd(&crd(), None));
+        assert!(
+            validate_crd(&crd(), None).is_empty(),
+            "{:?}",
+            validate_crd(&crd(), None)
+        );
     }
 
     #[test]
@@ -280,11 +381,30 @@ mod tests {
         bad["metadata"]["name"] = json!("widget.example.com");
         bad["spec"]["group"] = json!("example");
         bad["spec"]["versions"][0]["storage"] = json!(false);
-        bad["spec"]["versions"][0]["additionalPrinterColumns"] = json!([{"name": "X", "type": "float", "jsonPath": ".spec.x"}]);
-        let msgs: Vec<String> = validate_crd(&bad, None).iter().map(ToString::to_string).collect();
+        bad["spec"]["versions"][0]["additionalPrinterColumns"] =
+            json!([{"name": "X", "type": "float", "jsonPath": ".spec.x"}]);
+        let msgs: Vec<String> = validate_crd(&bad, None)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         assert!(msgs.contains(&"metadata.name: Invalid value: \"widget.example.com\": must be spec.names.plural+\".\"+spec.group".to_string()), "{msgs:?}");
-        assert!(msgs.contains(&"spec.group: Invalid value: \"example\": should be a domain with at least one dot".to_string()), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.ends_with("must have exactly one version marked as storage version")), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.starts_with("spec.versions[0].additionalPrinterColumns[0].type: Unsupported value: \"float\"")), "{msgs:?}");
+        assert!(
+            msgs.contains(
+                &"spec.group: Invalid value: \"example\": should be a domain with at least one dot"
+                    .to_string()
+            ),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.ends_with("must have exactly one version marked as storage version")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter().any(|m| m.starts_with(
+                "spec.versions[0].additionalPrinterColumns[0].type: Unsupported value: \"float\""
+            )),
+            "{msgs:?}"
+        );
     }
 }

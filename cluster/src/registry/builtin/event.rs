@@ -28,7 +28,9 @@ const RENAMES: &[(&str, &str)] = &[
 ];
 
 fn rename(obj: &Value, api_version: &str, from_v1: bool) -> Value {
-    let Some(map) = obj.as_object() else { return obj.clone() };
+    let Some(map) = obj.as_object() else {
+        return obj.clone();
+    };
     let mut out = Map::with_capacity(map.len());
     for (k, v) in map {
         let key = RENAMES
@@ -52,7 +54,9 @@ fn validate_event(obj: &Value) -> Vec<FieldError> {
         errs.push(FieldError::not_supported("type", Value::from(t), TYPES));
     }
     let ns = obj.namespace().unwrap_or("");
-    if let Some(involved_ns) = obj.pointer("/involvedObject/namespace").and_then(Value::as_str)
+    if let Some(involved_ns) = obj
+        .pointer("/involvedObject/namespace")
+        .and_then(Value::as_str)
         && !involved_ns.is_empty()
         && involved_ns != ns
         && ns != "default"
@@ -74,7 +78,12 @@ fn event_columns() -> Vec<Column> {
         Column::new("Type", "string", "Type of event"),
         Column::new("Reason", "string", "Reason of the event"),
         Column::new("Object", "string", "The object that the event is about"),
-        Column::new("Subobject", "string", "The subobject that the event is about").wide(),
+        Column::new(
+            "Subobject",
+            "string",
+            "The subobject that the event is about",
+        )
+        .wide(),
         Column::new("Source", "string", "The source of the event").wide(),
         Column::new("Message", "string", "The message of the event"),
         Column::new("First Seen", "string", "Time when first event occurred").wide(),
@@ -100,7 +109,10 @@ fn event_row(core: &Value, ctx: &Ctx) -> Vec<Value> {
     } else if count == 0 {
         count = 1;
     }
-    let kind = core.str_at("involvedObject.kind").unwrap_or("").to_lowercase();
+    let kind = core
+        .str_at("involvedObject.kind")
+        .unwrap_or("")
+        .to_lowercase();
     let target = match core.str_at("involvedObject.name") {
         Some(name) if !name.is_empty() => format!("{kind}/{name}"),
         _ => kind,
@@ -250,16 +262,31 @@ mod tests {
         assert_eq!(core["message"], "Issued");
         assert_eq!(core["reportingComponent"], "cert-manager");
         assert_eq!(EventsV1Strategy.from_storage(&core), v1);
-        assert_eq!(core_field_label(&core, "involvedObject.name").as_deref(), Some("web"));
-        assert_eq!(EventsV1Strategy.field_label(&core, "regarding.kind").as_deref(), Some("Certificate"));
-        let row = event_row(&core, &Ctx { now: SystemTime::now() });
+        assert_eq!(
+            core_field_label(&core, "involvedObject.name").as_deref(),
+            Some("web")
+        );
+        assert_eq!(
+            EventsV1Strategy
+                .field_label(&core, "regarding.kind")
+                .as_deref(),
+            Some("Certificate")
+        );
+        let row = event_row(
+            &core,
+            &Ctx {
+                now: SystemTime::now(),
+            },
+        );
         assert_eq!(row[3], "certificate/web");
         assert_eq!(row[5], "cert-manager, x");
     }
 
     #[test]
     fn new_api_requires_event_time() {
-        let d = EventsV1Strategy.decode(json!({"metadata": {"name": "e"}, "reason": "R"})).unwrap();
+        let d = EventsV1Strategy
+            .decode(json!({"metadata": {"name": "e"}, "reason": "R"}))
+            .unwrap();
         let errs = EventsV1Strategy.validate(&d.object, None);
         assert_eq!(errs[0].to_string(), "eventTime: Required value");
     }

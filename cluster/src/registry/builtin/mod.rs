@@ -33,21 +33,129 @@ pub use review::ReviewKind;
 pub fn all() -> Vec<ResourceType> {
     let service = Arc::new(service::ServiceStrategy::default());
     vec![
-        stored("", "v1", "Namespace", "namespaces", &["ns"], &[], false, Arc::new(namespace::NamespaceStrategy)),
-        stored("", "v1", "Secret", "secrets", &[], &[], true, Arc::new(secret::SecretStrategy)),
-        stored("", "v1", "ConfigMap", "configmaps", &["cm"], &[], true, Arc::new(config::ConfigMapStrategy)),
-        stored("", "v1", "Service", "services", &["svc"], &["all"], true, service),
-        stored("", "v1", "Endpoints", "endpoints", &["ep"], &[], true, Arc::new(config::EndpointsStrategy)),
-        stored("", "v1", "Pod", "pods", &["po"], &["all"], true, Arc::new(pod::PodStrategy)),
-        stored("", "v1", "ServiceAccount", "serviceaccounts", &["sa"], &[], true, Arc::new(config::ServiceAccountStrategy)),
-        stored("", "v1", "Event", "events", &["ev"], &[], true, Arc::new(event::CoreEventStrategy)),
+        stored(
+            "",
+            "v1",
+            "Namespace",
+            "namespaces",
+            &["ns"],
+            &[],
+            false,
+            Arc::new(namespace::NamespaceStrategy),
+        ),
+        stored(
+            "",
+            "v1",
+            "Secret",
+            "secrets",
+            &[],
+            &[],
+            true,
+            Arc::new(secret::SecretStrategy),
+        ),
+        stored(
+            "",
+            "v1",
+            "ConfigMap",
+            "configmaps",
+            &["cm"],
+            &[],
+            true,
+            Arc::new(config::ConfigMapStrategy),
+        ),
+        stored(
+            "",
+            "v1",
+            "Service",
+            "services",
+            &["svc"],
+            &["all"],
+            true,
+            service,
+        ),
+        stored(
+            "",
+            "v1",
+            "Endpoints",
+            "endpoints",
+            &["ep"],
+            &[],
+            true,
+            Arc::new(config::EndpointsStrategy),
+        ),
+        stored(
+            "",
+            "v1",
+            "Pod",
+            "pods",
+            &["po"],
+            &["all"],
+            true,
+            Arc::new(pod::PodStrategy),
+        ),
+        stored(
+            "",
+            "v1",
+            "ServiceAccount",
+            "serviceaccounts",
+            &["sa"],
+            &[],
+            true,
+            Arc::new(config::ServiceAccountStrategy),
+        ),
+        stored(
+            "",
+            "v1",
+            "Event",
+            "events",
+            &["ev"],
+            &[],
+            true,
+            Arc::new(event::CoreEventStrategy),
+        ),
         ResourceType {
             storage: GroupResource::new("", "events"),
-            ..stored("events.k8s.io", "v1", "Event", "events", &["ev"], &[], true, Arc::new(event::EventsV1Strategy))
+            ..stored(
+                "events.k8s.io",
+                "v1",
+                "Event",
+                "events",
+                &["ev"],
+                &[],
+                true,
+                Arc::new(event::EventsV1Strategy),
+            )
         },
-        stored("networking.k8s.io", "v1", "Ingress", "ingresses", &["ing"], &[], true, Arc::new(networking::IngressStrategy)),
-        stored("networking.k8s.io", "v1", "IngressClass", "ingressclasses", &[], &[], false, Arc::new(networking::IngressClassStrategy)),
-        stored("coordination.k8s.io", "v1", "Lease", "leases", &[], &[], true, Arc::new(lease::LeaseStrategy)),
+        stored(
+            "networking.k8s.io",
+            "v1",
+            "Ingress",
+            "ingresses",
+            &["ing"],
+            &[],
+            true,
+            Arc::new(networking::IngressStrategy),
+        ),
+        stored(
+            "networking.k8s.io",
+            "v1",
+            "IngressClass",
+            "ingressclasses",
+            &[],
+            &[],
+            false,
+            Arc::new(networking::IngressClassStrategy),
+        ),
+        stored(
+            "coordination.k8s.io",
+            "v1",
+            "Lease",
+            "leases",
+            &[],
+            &[],
+            true,
+            Arc::new(lease::LeaseStrategy),
+        ),
         stored(
             "apiextensions.k8s.io",
             "v1",
@@ -88,26 +196,46 @@ fn stored(
         storage: GroupResource::new(group, plural),
         verbs: ALL_VERBS,
         custom: false,
-        shape: Arc::new(crate::builtin_shapes::shape_for(group, version, kind).unwrap_or(Shape::Deduced)),
+        shape: Arc::new(
+            crate::builtin_shapes::shape_for(group, version, kind).unwrap_or(Shape::Deduced),
+        ),
         strategy,
     }
 }
 
 /// Decodes `obj` through the k8s-openapi type `K`: type errors become the API
 /// server's 400, unknown fields are dropped and reported.
-pub(crate) fn typed<K: DeserializeOwned + Serialize>(obj: Value, kind: &str, version: &str) -> Result<Decoded, StatusError> {
+pub(crate) fn typed<K: DeserializeOwned + Serialize>(
+    obj: Value,
+    kind: &str,
+    version: &str,
+) -> Result<Decoded, StatusError> {
     let decoded: K = serde_json::from_value(obj.clone()).map_err(|e| {
-        StatusError::bad_request(format!("{kind} in version {version:?} cannot be handled as a {kind}: {e}"))
+        StatusError::bad_request(format!(
+            "{kind} in version {version:?} cannot be handled as a {kind}: {e}"
+        ))
     })?;
-    let object = serde_json::to_value(&decoded).map_err(|e| StatusError::internal(e.to_string()))?;
+    let object =
+        serde_json::to_value(&decoded).map_err(|e| StatusError::internal(e.to_string()))?;
     let mut unknown_fields = Vec::new();
     collect_unknown(&obj, &object, &mut String::new(), &mut unknown_fields);
-    let unknown_fields = unknown_fields.into_iter().map(|f| format!("unknown field {f:?}")).collect();
-    Ok(Decoded { object, unknown_fields })
+    let unknown_fields = unknown_fields
+        .into_iter()
+        .map(|f| format!("unknown field {f:?}"))
+        .collect();
+    Ok(Decoded {
+        object,
+        unknown_fields,
+    })
 }
 
 /// Paths present in `input` but absent from `output` (nulls don't count).
-pub(crate) fn collect_unknown(input: &Value, output: &Value, path: &mut String, out: &mut Vec<String>) {
+pub(crate) fn collect_unknown(
+    input: &Value,
+    output: &Value,
+    path: &mut String,
+    out: &mut Vec<String>,
+) {
     match (input, output) {
         (Value::Object(i), Value::Object(o)) => {
             for (k, v) in i {
@@ -149,9 +277,14 @@ pub(crate) fn default_field(obj: &mut serde_json::Map<String, Value>, key: &str,
 }
 
 /// `obj[key]` as an object, created if missing.
-pub(crate) fn object_at<'a>(obj: &'a mut Value, key: &str) -> Option<&'a mut serde_json::Map<String, Value>> {
+pub(crate) fn object_at<'a>(
+    obj: &'a mut Value,
+    key: &str,
+) -> Option<&'a mut serde_json::Map<String, Value>> {
     let map = obj.as_object_mut()?;
-    let entry = map.entry(key.to_string()).or_insert_with(|| Value::Object(Default::default()));
+    let entry = map
+        .entry(key.to_string())
+        .or_insert_with(|| Value::Object(Default::default()));
     if !entry.is_object() {
         *entry = Value::Object(Default::default());
     }
@@ -172,11 +305,22 @@ mod tests {
             "v1",
         )
         .unwrap();
-        assert_eq!(d.unknown_fields, vec![r#"unknown field "metadata.bogus""#, r#"unknown field "extra""#]);
+        assert_eq!(
+            d.unknown_fields,
+            vec![
+                r#"unknown field "metadata.bogus""#,
+                r#"unknown field "extra""#
+            ]
+        );
         assert!(d.object.get("extra").is_none());
         assert_eq!(d.object["data"]["k"], "v");
         let e = typed::<ConfigMap>(json!({"data": {"k": 1}}), "ConfigMap", "v1").unwrap_err();
         assert_eq!(e.code, 400);
-        assert!(e.message.starts_with("ConfigMap in version \"v1\" cannot be handled as a ConfigMap: "), "{}", e.message);
+        assert!(
+            e.message
+                .starts_with("ConfigMap in version \"v1\" cannot be handled as a ConfigMap: "),
+            "{}",
+            e.message
+        );
     }
 }

@@ -18,11 +18,19 @@ fn validate_backend(backend: &Value, path: &FieldPath, errs: &mut Vec<FieldError
     match (backend.get("service"), backend.get("resource")) {
         (Some(svc), None) => {
             if svc.str_at("name").is_none_or(str::is_empty) {
-                errs.push(FieldError::required(path.child("service").child("name"), ""));
+                errs.push(FieldError::required(
+                    path.child("service").child("name"),
+                    "",
+                ));
             }
             let port = svc.get("port");
-            let has_number = port.and_then(|p| p.get("number")).and_then(Value::as_i64).is_some();
-            let has_name = port.and_then(|p| p.str_at("name")).is_some_and(|n| !n.is_empty());
+            let has_number = port
+                .and_then(|p| p.get("number"))
+                .and_then(Value::as_i64)
+                .is_some();
+            let has_name = port
+                .and_then(|p| p.str_at("name"))
+                .is_some_and(|n| !n.is_empty());
             match (has_number, has_name) {
                 (false, false) => errs.push(FieldError::required(
                     path.child("service").child("port"),
@@ -88,21 +96,42 @@ impl Strategy for IngressStrategy {
             if let Some(host) = rule.str_at("host") {
                 let bare = host.strip_prefix("*.").unwrap_or(host);
                 for msg in crate::meta::names::dns1123_subdomain(bare) {
-                    errs.push(FieldError::invalid(rpath.child("host"), Value::from(host), msg));
+                    errs.push(FieldError::invalid(
+                        rpath.child("host"),
+                        Value::from(host),
+                        msg,
+                    ));
                 }
             }
-            for (j, p) in rule.pointer("/http/paths").and_then(Value::as_array).into_iter().flatten().enumerate() {
+            for (j, p) in rule
+                .pointer("/http/paths")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
                 let ppath = rpath.child("http").child("paths").index(j);
                 match p.str_at("pathType") {
-                    None => errs.push(FieldError::required(ppath.child("pathType"), "pathType must be specified")),
-                    Some(t) if !PATH_TYPES.contains(&t) => {
-                        errs.push(FieldError::not_supported(ppath.child("pathType"), Value::from(t), PATH_TYPES))
-                    }
+                    None => errs.push(FieldError::required(
+                        ppath.child("pathType"),
+                        "pathType must be specified",
+                    )),
+                    Some(t) if !PATH_TYPES.contains(&t) => errs.push(FieldError::not_supported(
+                        ppath.child("pathType"),
+                        Value::from(t),
+                        PATH_TYPES,
+                    )),
                     Some(_) => {}
                 }
                 let path_value = p.str_at("path").unwrap_or("");
-                if p.str_at("pathType") != Some("ImplementationSpecific") && !path_value.starts_with('/') {
-                    errs.push(FieldError::invalid(ppath.child("path"), Value::from(path_value), "must be an absolute path"));
+                if p.str_at("pathType") != Some("ImplementationSpecific")
+                    && !path_value.starts_with('/')
+                {
+                    errs.push(FieldError::invalid(
+                        ppath.child("path"),
+                        Value::from(path_value),
+                        "must be an absolute path",
+                    ));
                 }
                 match p.get("backend") {
                     Some(b) => validate_backend(b, &ppath.child("backend"), &mut errs),
@@ -124,9 +153,21 @@ impl Strategy for IngressStrategy {
     fn columns(&self) -> Vec<Column> {
         vec![
             Column::name_column(),
-            Column::new("Class", "string", "The name of the IngressClass resource that should be used for ingress class configuration"),
-            Column::new("Hosts", "string", "Hosts that incoming requests are matched against before the ingress rule"),
-            Column::new("Address", "string", "Address is a list containing ingress points for the load-balancer"),
+            Column::new(
+                "Class",
+                "string",
+                "The name of the IngressClass resource that should be used for ingress class configuration",
+            ),
+            Column::new(
+                "Hosts",
+                "string",
+                "Hosts that incoming requests are matched against before the ingress rule",
+            ),
+            Column::new(
+                "Address",
+                "string",
+                "Address is a list containing ingress points for the load-balancer",
+            ),
             Column::new("Ports", "string", "Ports of TLS configurations that open"),
             Column::age_column(),
         ]
@@ -135,7 +176,12 @@ impl Strategy for IngressStrategy {
     fn row(&self, obj: &Value, ctx: &Ctx) -> Vec<Value> {
         let class = obj
             .str_at("spec.ingressClassName")
-            .or_else(|| obj.metadata().and_then(|m| m.get("annotations")).and_then(|a| a.get("kubernetes.io/ingress.class")).and_then(Value::as_str))
+            .or_else(|| {
+                obj.metadata()
+                    .and_then(|m| m.get("annotations"))
+                    .and_then(|a| a.get("kubernetes.io/ingress.class"))
+                    .and_then(Value::as_str)
+            })
             .unwrap_or("<none>");
         let hosts: Vec<&str> = obj
             .pointer("/spec/rules")
@@ -152,9 +198,16 @@ impl Strategy for IngressStrategy {
         let address: Vec<&str> = obj
             .pointer("/status/loadBalancer/ingress")
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|i| i.str_at("ip").or_else(|| i.str_at("hostname"))).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|i| i.str_at("ip").or_else(|| i.str_at("hostname")))
+                    .collect()
+            })
             .unwrap_or_default();
-        let tls = obj.pointer("/spec/tls").and_then(Value::as_array).is_some_and(|t| !t.is_empty());
+        let tls = obj
+            .pointer("/spec/tls")
+            .and_then(Value::as_array)
+            .is_some_and(|t| !t.is_empty());
         vec![
             name_cell(obj),
             Value::from(class),
@@ -180,8 +233,16 @@ impl Strategy for IngressClassStrategy {
     fn columns(&self) -> Vec<Column> {
         vec![
             Column::name_column(),
-            Column::new("Controller", "string", "Controller that is responsible for handling this class"),
-            Column::new("Parameters", "string", "A reference to a resource with additional parameters"),
+            Column::new(
+                "Controller",
+                "string",
+                "Controller that is responsible for handling this class",
+            ),
+            Column::new(
+                "Parameters",
+                "string",
+                "A reference to a resource with additional parameters",
+            ),
             Column::age_column(),
         ]
     }
@@ -189,7 +250,13 @@ impl Strategy for IngressClassStrategy {
     fn row(&self, obj: &Value, ctx: &Ctx) -> Vec<Value> {
         let params = obj
             .pointer("/spec/parameters")
-            .map(|p| format!("{}/{}", p.str_at("kind").unwrap_or(""), p.str_at("name").unwrap_or("")))
+            .map(|p| {
+                format!(
+                    "{}/{}",
+                    p.str_at("kind").unwrap_or(""),
+                    p.str_at("name").unwrap_or("")
+                )
+            })
             .unwrap_or_else(|| "<none>".to_string());
         vec![
             name_cell(obj),
@@ -209,7 +276,11 @@ mod tests {
         let ing = json!({"spec": {"rules": [{"host": "a.lab.test", "http": {"paths": [
             {"path": "/.well-known/acme-challenge/tok", "pathType": "Exact", "backend": {"service": {"name": "s", "port": {"number": 8089}}}},
             {"path": "x", "backend": {"service": {"name": "s"}}}]}}]}});
-        let msgs: Vec<String> = IngressStrategy.validate(&ing, None).iter().map(ToString::to_string).collect();
+        let msgs: Vec<String> = IngressStrategy
+            .validate(&ing, None)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         assert_eq!(
             msgs,
             vec![

@@ -24,7 +24,12 @@ fn default_container(c: &mut Map<String, Value>) {
         let image = c.get("image").and_then(Value::as_str).unwrap_or("");
         // The tag follows the last ':' after the last '/'; no tag or :latest pulls always.
         let last = image.rsplit('/').next().unwrap_or(image);
-        let tag = last.split('@').next().unwrap_or(last).rsplit_once(':').map(|(_, t)| t);
+        let tag = last
+            .split('@')
+            .next()
+            .unwrap_or(last)
+            .rsplit_once(':')
+            .map(|(_, t)| t);
         let policy = match tag {
             None | Some("latest") if !image.contains('@') => "Always",
             _ => "IfNotPresent",
@@ -44,7 +49,9 @@ impl Strategy for PodStrategy {
     }
 
     fn apply_defaults(&self, obj: &mut Value) {
-        let Some(spec) = super::object_at(obj, "spec") else { return };
+        let Some(spec) = super::object_at(obj, "spec") else {
+            return;
+        };
         default_field(spec, "restartPolicy", json!("Always"));
         default_field(spec, "dnsPolicy", json!("ClusterFirst"));
         default_field(spec, "terminationGracePeriodSeconds", json!(30));
@@ -65,7 +72,10 @@ impl Strategy for PodStrategy {
 
     fn prepare_create(&self, obj: &mut Value, _ctx: &Ctx) {
         if let Some(map) = obj.as_object_mut() {
-            map.insert("status".into(), json!({"phase": "Pending", "qosClass": "BestEffort"}));
+            map.insert(
+                "status".into(),
+                json!({"phase": "Pending", "qosClass": "BestEffort"}),
+            );
         }
     }
 
@@ -80,12 +90,22 @@ impl Strategy for PodStrategy {
         let path = FieldPath::new("spec");
         let empty = Map::new();
         let spec = obj.get("spec").and_then(Value::as_object).unwrap_or(&empty);
-        if spec.get("containers").and_then(Value::as_array).is_none_or(Vec::is_empty) {
+        if spec
+            .get("containers")
+            .and_then(Value::as_array)
+            .is_none_or(Vec::is_empty)
+        {
             errs.push(FieldError::required(path.child("containers"), ""));
         }
         let mut names = Vec::new();
         for list in CONTAINER_LISTS {
-            for (i, c) in spec.get(*list).and_then(Value::as_array).into_iter().flatten().enumerate() {
+            for (i, c) in spec
+                .get(*list)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
                 let p = path.child(list).index(i);
                 let name = c.str_at("name").unwrap_or("");
                 if name.is_empty() {
@@ -107,7 +127,11 @@ impl Strategy for PodStrategy {
         if let Some(policy) = spec.get("restartPolicy").and_then(Value::as_str)
             && !RESTART_POLICIES.contains(&policy)
         {
-            errs.push(FieldError::not_supported(path.child("restartPolicy"), Value::from(policy), RESTART_POLICIES));
+            errs.push(FieldError::not_supported(
+                path.child("restartPolicy"),
+                Value::from(policy),
+                RESTART_POLICIES,
+            ));
         }
         if let Some(old) = old {
             // Only images (and a few scheduling fields) may change on a running pod.
@@ -121,7 +145,12 @@ impl Strategy for PodStrategy {
                     }
                 }
                 if let Some(m) = s.as_object_mut() {
-                    for f in ["activeDeadlineSeconds", "tolerations", "terminationGracePeriodSeconds", "nodeName"] {
+                    for f in [
+                        "activeDeadlineSeconds",
+                        "tolerations",
+                        "terminationGracePeriodSeconds",
+                        "nodeName",
+                    ] {
                         m.remove(f);
                     }
                 }
@@ -150,22 +179,62 @@ impl Strategy for PodStrategy {
     fn columns(&self) -> Vec<Column> {
         vec![
             Column::name_column(),
-            Column::new("Ready", "string", "The aggregate readiness state of this pod for accepting traffic."),
-            Column::new("Status", "string", "The aggregate status of the containers in this pod."),
-            Column::new("Restarts", "string", "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted."),
+            Column::new(
+                "Ready",
+                "string",
+                "The aggregate readiness state of this pod for accepting traffic.",
+            ),
+            Column::new(
+                "Status",
+                "string",
+                "The aggregate status of the containers in this pod.",
+            ),
+            Column::new(
+                "Restarts",
+                "string",
+                "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.",
+            ),
             Column::age_column(),
             Column::new("IP", "string", "The IP address assigned to the pod").wide(),
-            Column::new("Node", "string", "The name of the node the pod is assigned to").wide(),
-            Column::new("Nominated Node", "string", "The name of the node where the pod is nominated to run").wide(),
-            Column::new("Readiness Gates", "string", "The readiness gates of the pod").wide(),
+            Column::new(
+                "Node",
+                "string",
+                "The name of the node the pod is assigned to",
+            )
+            .wide(),
+            Column::new(
+                "Nominated Node",
+                "string",
+                "The name of the node where the pod is nominated to run",
+            )
+            .wide(),
+            Column::new(
+                "Readiness Gates",
+                "string",
+                "The readiness gates of the pod",
+            )
+            .wide(),
         ]
     }
 
     fn row(&self, obj: &Value, ctx: &Ctx) -> Vec<Value> {
-        let total = obj.pointer("/spec/containers").and_then(Value::as_array).map_or(0, Vec::len);
-        let statuses = obj.pointer("/status/containerStatuses").and_then(Value::as_array);
-        let ready = statuses.map_or(0, |s| s.iter().filter(|c| c.get("ready") == Some(&Value::Bool(true))).count());
-        let restarts: i64 = statuses.map_or(0, |s| s.iter().filter_map(|c| c.get("restartCount").and_then(Value::as_i64)).sum());
+        let total = obj
+            .pointer("/spec/containers")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        let statuses = obj
+            .pointer("/status/containerStatuses")
+            .and_then(Value::as_array);
+        let ready = statuses.map_or(0, |s| {
+            s.iter()
+                .filter(|c| c.get("ready") == Some(&Value::Bool(true)))
+                .count()
+        });
+        let restarts: i64 = statuses.map_or(0, |s| {
+            s.iter()
+                .filter_map(|c| c.get("restartCount").and_then(Value::as_i64))
+                .sum()
+        });
         let mut status = obj.str_at("status.reason").unwrap_or("").to_string();
         if status.is_empty() {
             status = obj.str_at("status.phase").unwrap_or("Pending").to_string();
@@ -198,8 +267,13 @@ impl Strategy for PodStrategy {
 
     fn field_label(&self, obj: &Value, label: &str) -> Option<String> {
         match label {
-            "spec.nodeName" | "spec.restartPolicy" | "spec.schedulerName" | "spec.serviceAccountName" | "status.phase"
-            | "status.podIP" | "status.nominatedNodeName" => Some(obj.str_at(label).unwrap_or("").to_string()),
+            "spec.nodeName"
+            | "spec.restartPolicy"
+            | "spec.schedulerName"
+            | "spec.serviceAccountName"
+            | "status.phase"
+            | "status.podIP"
+            | "status.nominatedNodeName" => Some(obj.str_at(label).unwrap_or("").to_string()),
             "spec.hostNetwork" => Some(
                 obj.pointer("/spec/hostNetwork")
                     .and_then(Value::as_bool)
@@ -223,12 +297,25 @@ mod tests {
             .unwrap()
             .object;
         PodStrategy.apply_defaults(&mut pod);
-        PodStrategy.prepare_create(&mut pod, &Ctx { now: SystemTime::now() });
-        assert_eq!(pod["spec"]["containers"][0]["imagePullPolicy"], "IfNotPresent");
+        PodStrategy.prepare_create(
+            &mut pod,
+            &Ctx {
+                now: SystemTime::now(),
+            },
+        );
+        assert_eq!(
+            pod["spec"]["containers"][0]["imagePullPolicy"],
+            "IfNotPresent"
+        );
         assert_eq!(pod["spec"]["containers"][1]["imagePullPolicy"], "Always");
         assert_eq!(pod["spec"]["containers"][0]["ports"][0]["protocol"], "TCP");
         assert!(PodStrategy.validate(&pod, None).is_empty());
-        let row = PodStrategy.row(&pod, &Ctx { now: SystemTime::now() });
+        let row = PodStrategy.row(
+            &pod,
+            &Ctx {
+                now: SystemTime::now(),
+            },
+        );
         assert_eq!(row[1], "0/2");
         assert_eq!(row[2], "Pending");
     }

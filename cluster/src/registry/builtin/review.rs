@@ -28,32 +28,52 @@ pub enum ReviewKind {
 impl ReviewKind {
     fn names(self) -> (&'static str, &'static str, &'static str) {
         match self {
-            Self::SelfSubjectAccessReview => ("authorization.k8s.io", "SelfSubjectAccessReview", "selfsubjectaccessreviews"),
-            Self::SelfSubjectRulesReview => ("authorization.k8s.io", "SelfSubjectRulesReview", "selfsubjectrulesreviews"),
-            Self::SelfSubjectReview => ("authentication.k8s.io", "SelfSubjectReview", "selfsubjectreviews"),
+            Self::SelfSubjectAccessReview => (
+                "authorization.k8s.io",
+                "SelfSubjectAccessReview",
+                "selfsubjectaccessreviews",
+            ),
+            Self::SelfSubjectRulesReview => (
+                "authorization.k8s.io",
+                "SelfSubjectRulesReview",
+                "selfsubjectrulesreviews",
+            ),
+            Self::SelfSubjectReview => (
+                "authentication.k8s.io",
+                "SelfSubjectReview",
+                "selfsubjectreviews",
+            ),
         }
     }
 
     /// The kind for a resource type, if it is a review.
     pub fn of(rt: &ResourceType) -> Option<Self> {
-        [Self::SelfSubjectAccessReview, Self::SelfSubjectRulesReview, Self::SelfSubjectReview]
-            .into_iter()
-            .find(|k| {
-                let (group, kind, _) = k.names();
-                rt.group == group && rt.kind == kind
-            })
+        [
+            Self::SelfSubjectAccessReview,
+            Self::SelfSubjectRulesReview,
+            Self::SelfSubjectReview,
+        ]
+        .into_iter()
+        .find(|k| {
+            let (group, kind, _) = k.names();
+            rt.group == group && rt.kind == kind
+        })
     }
 
     /// The answer to a review request: the request with its `status` filled in.
     pub fn answer(self, mut request: Value) -> Value {
         let status = match self {
-            Self::SelfSubjectAccessReview => json!({"allowed": true, "reason": "certlab: the lab user may do everything"}),
+            Self::SelfSubjectAccessReview => {
+                json!({"allowed": true, "reason": "certlab: the lab user may do everything"})
+            }
             Self::SelfSubjectRulesReview => json!({
                 "resourceRules": [{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}],
                 "nonResourceRules": [{"verbs": ["*"], "nonResourceURLs": ["*"]}],
                 "incomplete": false
             }),
-            Self::SelfSubjectReview => json!({"userInfo": {"username": LAB_USER, "groups": ["system:masters", "system:authenticated"]}}),
+            Self::SelfSubjectReview => {
+                json!({"userInfo": {"username": LAB_USER, "groups": ["system:masters", "system:authenticated"]}})
+            }
         };
         if let Some(map) = request.as_object_mut() {
             map.insert("status".into(), status);
@@ -70,8 +90,12 @@ impl Strategy for ReviewStrategy {
         let (group, kind, _) = self.0.names();
         let version = format!("{group}/v1");
         match self.0 {
-            ReviewKind::SelfSubjectAccessReview => typed::<SelfSubjectAccessReview>(obj, kind, &version),
-            ReviewKind::SelfSubjectRulesReview => typed::<SelfSubjectRulesReview>(obj, kind, &version),
+            ReviewKind::SelfSubjectAccessReview => {
+                typed::<SelfSubjectAccessReview>(obj, kind, &version)
+            }
+            ReviewKind::SelfSubjectRulesReview => {
+                typed::<SelfSubjectRulesReview>(obj, kind, &version)
+            }
             ReviewKind::SelfSubjectReview => typed::<SelfSubjectReview>(obj, kind, &version),
         }
     }

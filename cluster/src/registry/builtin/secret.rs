@@ -31,10 +31,14 @@ impl Strategy for SecretStrategy {
     }
 
     fn apply_defaults(&self, obj: &mut Value) {
-        let Some(map) = obj.as_object_mut() else { return };
+        let Some(map) = obj.as_object_mut() else {
+            return;
+        };
         // stringData is write-only: it is merged into data and never stored.
         if let Some(Value::Object(string_data)) = map.remove("stringData") {
-            let data = map.entry("data").or_insert_with(|| Value::Object(Map::new()));
+            let data = map
+                .entry("data")
+                .or_insert_with(|| Value::Object(Map::new()));
             if !data.is_object() {
                 *data = Value::Object(Map::new());
             }
@@ -66,7 +70,10 @@ impl Strategy for SecretStrategy {
             }
         }
         if total > MAX_DATA_SIZE {
-            errs.push(FieldError::too_long("data", format!("may not be more than {MAX_DATA_SIZE} bytes")));
+            errs.push(FieldError::too_long(
+                "data",
+                format!("may not be more than {MAX_DATA_SIZE} bytes"),
+            ));
         }
         let secret_type = obj.get("type").and_then(Value::as_str).unwrap_or("Opaque");
         for key in required_keys(secret_type) {
@@ -77,14 +84,24 @@ impl Strategy for SecretStrategy {
         if let Some(old) = old {
             let old_type = old.get("type").and_then(Value::as_str).unwrap_or("Opaque");
             if old_type != secret_type {
-                errs.push(FieldError::invalid("type", Value::from(secret_type), "field is immutable"));
+                errs.push(FieldError::invalid(
+                    "type",
+                    Value::from(secret_type),
+                    "field is immutable",
+                ));
             }
             if old.get("immutable").and_then(Value::as_bool) == Some(true) {
                 if obj.get("data") != old.get("data") {
-                    errs.push(FieldError::forbidden("data", "field is immutable when `immutable` is set"));
+                    errs.push(FieldError::forbidden(
+                        "data",
+                        "field is immutable when `immutable` is set",
+                    ));
                 }
                 if obj.get("immutable").and_then(Value::as_bool) != Some(true) {
-                    errs.push(FieldError::forbidden("immutable", "field is immutable when `immutable` is set"));
+                    errs.push(FieldError::forbidden(
+                        "immutable",
+                        "field is immutable when `immutable` is set",
+                    ));
                 }
             }
         }
@@ -101,7 +118,10 @@ impl Strategy for SecretStrategy {
     }
 
     fn row(&self, obj: &Value, ctx: &Ctx) -> Vec<Value> {
-        let entries = obj.get("data").and_then(Value::as_object).map_or(0, Map::len);
+        let entries = obj
+            .get("data")
+            .and_then(Value::as_object)
+            .map_or(0, Map::len);
         vec![
             name_cell(obj),
             Value::from(obj.str_at("type").unwrap_or("")),

@@ -55,10 +55,16 @@ impl Strategy for ServiceStrategy {
     }
 
     fn apply_defaults(&self, obj: &mut Value) {
-        let Some(spec) = super::object_at(obj, "spec") else { return };
+        let Some(spec) = super::object_at(obj, "spec") else {
+            return;
+        };
         default_field(spec, "type", json!("ClusterIP"));
         default_field(spec, "sessionAffinity", json!("None"));
-        let svc_type = spec.get("type").and_then(Value::as_str).unwrap_or("").to_string();
+        let svc_type = spec
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
         if svc_type != "ExternalName" {
             default_field(spec, "internalTrafficPolicy", json!("Cluster"));
         }
@@ -77,13 +83,23 @@ impl Strategy for ServiceStrategy {
 
     fn prepare_create(&self, obj: &mut Value, _ctx: &Ctx) {
         let ip = self.allocate_ip();
-        let Some(spec) = super::object_at(obj, "spec") else { return };
-        let svc_type = spec.get("type").and_then(Value::as_str).unwrap_or("ClusterIP").to_string();
+        let Some(spec) = super::object_at(obj, "spec") else {
+            return;
+        };
+        let svc_type = spec
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("ClusterIP")
+            .to_string();
         if svc_type != "ExternalName" {
             let headless = spec.get("clusterIP").and_then(Value::as_str) == Some("None");
             if headless {
                 spec.insert("clusterIPs".into(), json!(["None"]));
-            } else if spec.get("clusterIP").and_then(Value::as_str).is_none_or(str::is_empty) {
+            } else if spec
+                .get("clusterIP")
+                .and_then(Value::as_str)
+                .is_none_or(str::is_empty)
+            {
                 spec.insert("clusterIP".into(), json!(ip));
                 spec.insert("clusterIPs".into(), json!([ip]));
             }
@@ -91,11 +107,15 @@ impl Strategy for ServiceStrategy {
             default_field(spec, "ipFamilyPolicy", json!("SingleStack"));
         }
         if svc_type == "NodePort" || svc_type == "LoadBalancer" {
-            let ports: Vec<u32> = (0..spec.get("ports").and_then(Value::as_array).map_or(0, Vec::len))
+            let ports: Vec<u32> = (0..spec
+                .get("ports")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len))
                 .map(|_| self.allocate_node_port())
                 .collect();
             if let Some(list) = spec.get_mut("ports").and_then(Value::as_array_mut) {
-                for (port, node_port) in list.iter_mut().filter_map(Value::as_object_mut).zip(ports) {
+                for (port, node_port) in list.iter_mut().filter_map(Value::as_object_mut).zip(ports)
+                {
                     default_field(port, "nodePort", json!(node_port));
                 }
             }
@@ -112,7 +132,9 @@ impl Strategy for ServiceStrategy {
         {
             map.insert("status".into(), status);
         }
-        let Some(spec) = super::object_at(new, "spec") else { return };
+        let Some(spec) = super::object_at(new, "spec") else {
+            return;
+        };
         for field in ["clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy"] {
             if spec.get(field).is_none_or(|v| v.is_null() || v == "")
                 && let Some(v) = old_spec.get(field)
@@ -127,31 +149,57 @@ impl Strategy for ServiceStrategy {
         let empty = Map::new();
         let spec = obj.get("spec").and_then(Value::as_object).unwrap_or(&empty);
         let path = FieldPath::new("spec");
-        let svc_type = spec.get("type").and_then(Value::as_str).unwrap_or("ClusterIP");
+        let svc_type = spec
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("ClusterIP");
         if !TYPES.contains(&svc_type) {
-            errs.push(FieldError::not_supported(path.child("type"), Value::from(svc_type), TYPES));
+            errs.push(FieldError::not_supported(
+                path.child("type"),
+                Value::from(svc_type),
+                TYPES,
+            ));
         }
         let ports = spec.get("ports").and_then(Value::as_array);
         if svc_type == "ExternalName" {
-            if spec.get("externalName").and_then(Value::as_str).is_none_or(str::is_empty) {
+            if spec
+                .get("externalName")
+                .and_then(Value::as_str)
+                .is_none_or(str::is_empty)
+            {
                 errs.push(FieldError::required(path.child("externalName"), ""));
             }
-        } else if ports.is_none_or(Vec::is_empty) && spec.get("clusterIP").and_then(Value::as_str) != Some("None") {
+        } else if ports.is_none_or(Vec::is_empty)
+            && spec.get("clusterIP").and_then(Value::as_str) != Some("None")
+        {
             errs.push(FieldError::required(path.child("ports"), ""));
         }
         for (i, port) in ports.into_iter().flatten().enumerate() {
             let p = path.child("ports").index(i);
             match port.get("port").and_then(Value::as_i64) {
                 Some(n) if (1..=65535).contains(&n) => {}
-                Some(n) => errs.push(FieldError::invalid(p.child("port"), Value::from(n), "must be between 1 and 65535, inclusive")),
+                Some(n) => errs.push(FieldError::invalid(
+                    p.child("port"),
+                    Value::from(n),
+                    "must be between 1 and 65535, inclusive",
+                )),
                 None => errs.push(FieldError::required(p.child("port"), "")),
             }
             if let Some(proto) = port.get("protocol").and_then(Value::as_str)
                 && !PROTOCOLS.contains(&proto)
             {
-                errs.push(FieldError::not_supported(p.child("protocol"), Value::from(proto), PROTOCOLS));
+                errs.push(FieldError::not_supported(
+                    p.child("protocol"),
+                    Value::from(proto),
+                    PROTOCOLS,
+                ));
             }
-            if ports.is_some_and(|all| all.len() > 1) && port.get("name").and_then(Value::as_str).is_none_or(str::is_empty) {
+            if ports.is_some_and(|all| all.len() > 1)
+                && port
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .is_none_or(str::is_empty)
+            {
                 errs.push(FieldError::required(p.child("name"), ""));
             }
         }
@@ -159,7 +207,11 @@ impl Strategy for ServiceStrategy {
             let old_ip = old.str_at("spec.clusterIP").unwrap_or("");
             let new_ip = spec.get("clusterIP").and_then(Value::as_str).unwrap_or("");
             if !old_ip.is_empty() && old_ip != new_ip && svc_type != "ExternalName" {
-                errs.push(FieldError::invalid(path.child("clusterIP"), Value::from(new_ip), "field is immutable"));
+                errs.push(FieldError::invalid(
+                    path.child("clusterIP"),
+                    Value::from(new_ip),
+                    "field is immutable",
+                ));
             }
         }
         errs
@@ -189,18 +241,29 @@ impl Strategy for ServiceStrategy {
         let svc_type = obj.str_at("spec.type").unwrap_or("ClusterIP");
         let cluster_ip = obj.str_at("spec.clusterIP").unwrap_or("<none>");
         let external = match svc_type {
-            "ExternalName" => obj.str_at("spec.externalName").unwrap_or("<none>").to_string(),
+            "ExternalName" => obj
+                .str_at("spec.externalName")
+                .unwrap_or("<none>")
+                .to_string(),
             "LoadBalancer" => {
                 let ips: Vec<String> = obj
                     .pointer("/status/loadBalancer/ingress")
                     .and_then(Value::as_array)
                     .map(|a| {
                         a.iter()
-                            .filter_map(|i| i.str_at("ip").or_else(|| i.str_at("hostname")).map(str::to_string))
+                            .filter_map(|i| {
+                                i.str_at("ip")
+                                    .or_else(|| i.str_at("hostname"))
+                                    .map(str::to_string)
+                            })
                             .collect()
                     })
                     .unwrap_or_default();
-                if ips.is_empty() { "<pending>".to_string() } else { ips.join(",") }
+                if ips.is_empty() {
+                    "<pending>".to_string()
+                } else {
+                    ips.join(",")
+                }
             }
             _ => "<none>".to_string(),
         };
@@ -220,13 +283,25 @@ impl Strategy for ServiceStrategy {
                     .collect()
             })
             .unwrap_or_default();
-        let ports = if ports.is_empty() { "<none>".to_string() } else { ports.join(",") };
+        let ports = if ports.is_empty() {
+            "<none>".to_string()
+        } else {
+            ports.join(",")
+        };
         let selector: Vec<String> = obj
             .pointer("/spec/selector")
             .and_then(Value::as_object)
-            .map(|m| m.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or(""))).collect())
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or("")))
+                    .collect()
+            })
             .unwrap_or_default();
-        let selector = if selector.is_empty() { "<none>".to_string() } else { selector.join(",") };
+        let selector = if selector.is_empty() {
+            "<none>".to_string()
+        } else {
+            selector.join(",")
+        };
         vec![
             name_cell(obj),
             Value::from(svc_type),
@@ -252,20 +327,33 @@ mod tests {
             .unwrap()
             .object;
         s.apply_defaults(&mut svc);
-        s.prepare_create(&mut svc, &Ctx { now: SystemTime::now() });
+        s.prepare_create(
+            &mut svc,
+            &Ctx {
+                now: SystemTime::now(),
+            },
+        );
         assert_eq!(svc["spec"]["ports"][0]["protocol"], "TCP");
         assert_eq!(svc["spec"]["ports"][0]["targetPort"], 80);
         assert_eq!(svc["spec"]["ports"][0]["nodePort"], 30000);
         assert_eq!(svc["spec"]["clusterIP"], "10.96.0.10");
         assert!(s.validate(&svc, None).is_empty());
-        let row = s.row(&svc, &Ctx { now: SystemTime::now() });
+        let row = s.row(
+            &svc,
+            &Ctx {
+                now: SystemTime::now(),
+            },
+        );
         assert_eq!(row[4], "80:30000/TCP");
         assert_eq!(row[6], "app=web");
     }
 
     #[test]
     fn validation() {
-        let errs = ServiceStrategy::default().validate(&json!({"spec": {"type": "Bogus", "ports": [{"port": 0}]}}), None);
+        let errs = ServiceStrategy::default().validate(
+            &json!({"spec": {"type": "Bogus", "ports": [{"port": 0}]}}),
+            None,
+        );
         let msgs: Vec<String> = errs.iter().map(ToString::to_string).collect();
         assert_eq!(
             msgs,
