@@ -540,6 +540,12 @@ impl Store {
         state.history.compact(rv);
     }
 
+    /// Ends every watch subscription (their streams close; clients re-watch from their
+    /// last resource version). With [`Store::compact`], forces clients to relist.
+    pub fn disconnect_watchers(&self) {
+        self.lock().subscribers.clear();
+    }
+
     /// Number of live watch subscriptions.
     pub fn subscriber_count(&self) -> usize {
         let mut state = self.lock();
