@@ -12,7 +12,13 @@ use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-async fn call(cluster: &certlab_cluster::Cluster, method: Method, path: &str, content_type: &str, body: impl Into<Body>) -> (u16, Value) {
+async fn call(
+    cluster: &certlab_cluster::Cluster,
+    method: Method,
+    path: &str,
+    content_type: &str,
+    body: impl Into<Body>,
+) -> (u16, Value) {
     let req = Request::builder()
         .method(method)
         .uri(path)
@@ -38,26 +44,66 @@ const CMS: &str = "/api/v1/namespaces/default/configmaps";
 #[tokio::test]
 async fn malformed_json_is_a_bad_request() {
     let cluster = cluster().await;
-    let (code, v) = call(&cluster, Method::POST, CMS, "application/json", "{\"metadata\": ").await;
+    let (code, v) = call(
+        &cluster,
+        Method::POST,
+        CMS,
+        "application/json",
+        "{\"metadata\": ",
+    )
+    .await;
     assert_eq!(code, 400);
     assert_status(&v, 400, "BadRequest");
-    assert!(v["message"].as_str().unwrap().starts_with("couldn't get version/kind; json parse error"), "{v}");
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("couldn't get version/kind; json parse error"),
+        "{v}"
+    );
     let (code, _) = call(&cluster, Method::POST, CMS, "application/json", "[1,2]").await;
     assert_eq!(code, 400);
-    let (code, v) = call(&cluster, Method::POST, CMS, "application/json", r#"{"metadata":{"labels":{"a":1}}}"#).await;
+    let (code, v) = call(
+        &cluster,
+        Method::POST,
+        CMS,
+        "application/json",
+        r#"{"metadata":{"labels":{"a":1}}}"#,
+    )
+    .await;
     assert_eq!(code, 400, "{v}");
 }
 
 #[tokio::test]
 async fn kind_and_version_must_match_the_path() {
     let cluster = cluster().await;
-    let (code, v) = call(&cluster, Method::POST, CMS, "application/json", r#"{"apiVersion":"v2","kind":"ConfigMap","metadata":{"name":"a"}}"#).await;
+    let (code, v) = call(
+        &cluster,
+        Method::POST,
+        CMS,
+        "application/json",
+        r#"{"apiVersion":"v2","kind":"ConfigMap","metadata":{"name":"a"}}"#,
+    )
+    .await;
     assert_eq!(code, 400);
-    assert_eq!(v["message"], "the API version in the data (v2) does not match the expected API version (v1)");
-    let (code, v) = call(&cluster, Method::POST, CMS, "application/json", r#"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"a"}}"#).await;
+    assert_eq!(
+        v["message"],
+        "the API version in the data (v2) does not match the expected API version (v1)"
+    );
+    let (code, v) = call(
+        &cluster,
+        Method::POST,
+        CMS,
+        "application/json",
+        r#"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"a"}}"#,
+    )
+    .await;
     assert_eq!(code, 422);
     assert_status(&v, 422, "Invalid");
-    assert_eq!(v["message"], "Secret \"a\" is invalid: kind: Invalid value: \"Secret\": must be ConfigMap");
+    assert_eq!(
+        v["message"],
+        "Secret \"a\" is invalid: kind: Invalid value: \"Secret\": must be ConfigMap"
+    );
     let (code, v) = call(
         &cluster,
         Method::POST,
@@ -67,27 +113,48 @@ async fn kind_and_version_must_match_the_path() {
     )
     .await;
     assert_eq!(code, 400);
-    assert_eq!(v["message"], "the namespace of the provided object does not match the namespace sent on the request");
+    assert_eq!(
+        v["message"],
+        "the namespace of the provided object does not match the namespace sent on the request"
+    );
 }
 
 #[tokio::test]
 async fn unknown_groups_and_resources_are_not_found() {
     let cluster = cluster().await;
-    for path in ["/apis/nonexistent.example.com/v1/widgets", "/apis/nonexistent.example.com/v1", "/api/v1/widgets", "/nonsense"] {
+    for path in [
+        "/apis/nonexistent.example.com/v1/widgets",
+        "/apis/nonexistent.example.com/v1",
+        "/api/v1/widgets",
+        "/nonsense",
+    ] {
         let (code, v) = call(&cluster, Method::GET, path, "application/json", "").await;
         assert_eq!(code, 404, "{path}");
         assert_status(&v, 404, "NotFound");
     }
-    let (code, v) = call(&cluster, Method::GET, "/api/v1/namespaces/default/configmaps/missing", "", "").await;
+    let (code, v) = call(
+        &cluster,
+        Method::GET,
+        "/api/v1/namespaces/default/configmaps/missing",
+        "",
+        "",
+    )
+    .await;
     assert_eq!(code, 404);
     assert_eq!(v["message"], "configmaps \"missing\" not found");
-    assert_eq!(v["details"], json!({"name": "missing", "kind": "configmaps"}));
+    assert_eq!(
+        v["details"],
+        json!({"name": "missing", "kind": "configmaps"})
+    );
 }
 
 #[tokio::test]
 async fn oversized_bodies_are_refused() {
     let cluster = cluster().await;
-    let big = format!(r#"{{"apiVersion":"v1","kind":"ConfigMap","metadata":{{"name":"big"}},"data":{{"x":"{}"}}}}"#, "a".repeat(4 * 1024 * 1024));
+    let big = format!(
+        r#"{{"apiVersion":"v1","kind":"ConfigMap","metadata":{{"name":"big"}},"data":{{"x":"{}"}}}}"#,
+        "a".repeat(4 * 1024 * 1024)
+    );
     let (code, v) = call(&cluster, Method::POST, CMS, "application/json", big).await;
     assert_eq!(code, 413);
     assert_status(&v, 413, "RequestEntityTooLarge");
@@ -108,10 +175,22 @@ async fn bad_names_and_labels_are_invalid_with_causes() {
     assert_eq!(code, 422);
     assert_status(&v, 422, "Invalid");
     let causes = v["details"]["causes"].as_array().unwrap();
-    let fields: Vec<&str> = causes.iter().map(|c| c["field"].as_str().unwrap()).collect();
-    assert_eq!(fields, ["metadata.name", "metadata.labels", "metadata.labels"]);
+    let fields: Vec<&str> = causes
+        .iter()
+        .map(|c| c["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["metadata.name", "metadata.labels", "metadata.labels"]
+    );
     assert!(causes.iter().all(|c| c["reason"] == "FieldValueInvalid"));
-    assert!(v["message"].as_str().unwrap().starts_with("ConfigMap \"Bad_Name\" is invalid: ["), "{v}");
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("ConfigMap \"Bad_Name\" is invalid: ["),
+        "{v}"
+    );
 }
 
 #[tokio::test]
@@ -120,14 +199,42 @@ async fn wrong_methods_and_media_types() {
     let (code, v) = call(&cluster, Method::POST, "/version", "application/json", "{}").await;
     assert_eq!(code, 405);
     assert_status(&v, 405, "MethodNotAllowed");
-    let (code, _) = call(&cluster, Method::POST, CMS, "application/json", r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"p"}}"#).await;
+    let (code, _) = call(
+        &cluster,
+        Method::POST,
+        CMS,
+        "application/json",
+        r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"p"}}"#,
+    )
+    .await;
     assert_eq!(code, 201);
-    let (code, v) = call(&cluster, Method::PATCH, &format!("{CMS}/p"), "application/xml", "<x/>").await;
+    let (code, v) = call(
+        &cluster,
+        Method::PATCH,
+        &format!("{CMS}/p"),
+        "application/xml",
+        "<x/>",
+    )
+    .await;
     assert_eq!(code, 415);
     assert_status(&v, 415, "UnsupportedMediaType");
-    let (code, v) = call(&cluster, Method::PATCH, &format!("{CMS}/p"), "application/json-patch+json", r#"{"not":"an array"}"#).await;
+    let (code, v) = call(
+        &cluster,
+        Method::PATCH,
+        &format!("{CMS}/p"),
+        "application/json-patch+json",
+        r#"{"not":"an array"}"#,
+    )
+    .await;
     assert!(code == 400 || code == 422, "{code} {v}");
-    let (code, v) = call(&cluster, Method::POST, CMS, "application/vnd.kubernetes.protobuf", vec![0u8, 1, 2]).await;
+    let (code, v) = call(
+        &cluster,
+        Method::POST,
+        CMS,
+        "application/vnd.kubernetes.protobuf",
+        vec![0u8, 1, 2],
+    )
+    .await;
     assert!(code == 400 || code == 415, "{code} {v}");
 }
 
@@ -139,15 +246,21 @@ async fn requests_without_the_token_are_unauthorized() {
     config.root_cert = Some(vec![rustls_pem_to_der(&kc.ca_pem)]);
     config.auth_info.token = Some("wrong".to_string().into());
     let client = kube::Client::try_from(config).unwrap();
-    let api: kube::Api<k8s_openapi::api::core::v1::ConfigMap> = kube::Api::default_namespaced(client);
+    let api: kube::Api<k8s_openapi::api::core::v1::ConfigMap> =
+        kube::Api::default_namespaced(client);
     let err = api.list(&Default::default()).await.unwrap_err();
-    assert!(matches!(err, kube::Error::Api(ref s) if s.code == 401 && s.reason == "Unauthorized"), "{err:?}");
+    assert!(
+        matches!(err, kube::Error::Api(ref s) if s.code == 401 && s.reason == "Unauthorized"),
+        "{err:?}"
+    );
 }
 
 fn rustls_pem_to_der(pem: &str) -> Vec<u8> {
     use base64::Engine;
     let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-    base64::engine::general_purpose::STANDARD.decode(b64).unwrap()
+    base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap()
 }
 
 #[tokio::test]
@@ -165,8 +278,22 @@ async fn random_requests_never_panic() {
         "/api/v1/namespaces/default/services?labelSelector=a%20in%20(",
         "/api/v1/namespaces/default/configmaps?fieldSelector=bogus=1",
     ];
-    let types = ["application/json", "application/merge-patch+json", "application/json-patch+json", "application/strategic-merge-patch+json", "application/apply-patch+yaml", "application/yaml", ""];
-    let methods = [Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE];
+    let types = [
+        "application/json",
+        "application/merge-patch+json",
+        "application/json-patch+json",
+        "application/strategic-merge-patch+json",
+        "application/apply-patch+yaml",
+        "application/yaml",
+        "",
+    ];
+    let methods = [
+        Method::GET,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+    ];
     let seeds = [
         json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"a": "b"}}),
         json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": "as.b.c"}, "spec": {"group": "b.c", "scope": "Namespaced", "names": {"plural": "as", "kind": "A"}, "versions": [{"name": "v1", "served": true, "storage": true, "schema": {"openAPIV3Schema": {"type": "object"}}}]}}),
@@ -188,7 +315,12 @@ async fn random_requests_never_panic() {
                 _ => body.insert(i, b"{[\"}]:,0\\"[rng.random_range(0..9)]),
             }
         }
-        let req = Request::builder().method(method).uri(path).header("content-type", ct).body(Body::from(body)).unwrap();
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("content-type", ct)
+            .body(Body::from(body))
+            .unwrap();
         let resp = tokio::time::timeout(Duration::from_secs(5), cluster.service().oneshot(req))
             .await
             .expect("answered")

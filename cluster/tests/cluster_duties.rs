@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use common::*;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret};
-use kube::api::{Api, DeleteParams, ObjectMeta, PostParams};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+use kube::api::{Api, DeleteParams, ObjectMeta, PostParams};
 use kube::{Resource, ResourceExt};
 use serde_json::json;
 
@@ -47,13 +47,24 @@ async fn background_deletion_removes_dependents() {
     let cms: Api<ConfigMap> = Api::default_namespaced(cluster.client());
     let secrets: Api<Secret> = Api::default_namespaced(cluster.client());
     let parent = owner(&cms, "parent").await;
-    secrets.create(&PostParams::default(), &owned_by("child-1", &parent, false)).await.unwrap();
-    secrets.create(&PostParams::default(), &owned_by("child-2", &parent, false)).await.unwrap();
-    cms.delete("parent", &DeleteParams::background()).await.unwrap();
+    secrets
+        .create(&PostParams::default(), &owned_by("child-1", &parent, false))
+        .await
+        .unwrap();
+    secrets
+        .create(&PostParams::default(), &owned_by("child-2", &parent, false))
+        .await
+        .unwrap();
+    cms.delete("parent", &DeleteParams::background())
+        .await
+        .unwrap();
     let s = secrets.clone();
     eventually(Duration::from_secs(5), "dependents collected", || {
         let s = s.clone();
-        async move { s.get_opt("child-1").await.unwrap().is_none() && s.get_opt("child-2").await.unwrap().is_none() }
+        async move {
+            s.get_opt("child-1").await.unwrap().is_none()
+                && s.get_opt("child-2").await.unwrap().is_none()
+        }
     })
     .await;
 }
@@ -64,7 +75,10 @@ async fn orphan_deletion_keeps_dependents_without_the_reference() {
     let cms: Api<ConfigMap> = Api::default_namespaced(cluster.client());
     let secrets: Api<Secret> = Api::default_namespaced(cluster.client());
     let parent = owner(&cms, "parent").await;
-    secrets.create(&PostParams::default(), &owned_by("kept", &parent, false)).await.unwrap();
+    secrets
+        .create(&PostParams::default(), &owned_by("kept", &parent, false))
+        .await
+        .unwrap();
     cms.delete("parent", &DeleteParams::orphan()).await.unwrap();
     let c = cms.clone();
     eventually(Duration::from_secs(5), "owner gone", || {
@@ -73,8 +87,16 @@ async fn orphan_deletion_keeps_dependents_without_the_reference() {
     })
     .await;
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let kept = secrets.get("kept").await.expect("the dependent is orphaned, not deleted");
-    assert!(kept.metadata.owner_references.unwrap_or_default().is_empty());
+    let kept = secrets
+        .get("kept")
+        .await
+        .expect("the dependent is orphaned, not deleted");
+    assert!(
+        kept.metadata
+            .owner_references
+            .unwrap_or_default()
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -85,23 +107,46 @@ async fn foreground_deletion_waits_for_blocking_dependents() {
     let parent = owner(&cms, "parent").await;
     let mut child = owned_by("blocker", &parent, true);
     child.metadata.finalizers = Some(vec!["example.com/hold".into()]);
-    secrets.create(&PostParams::default(), &child).await.unwrap();
-    cms.delete("parent", &DeleteParams::foreground()).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let waiting = cms.get("parent").await.expect("the owner waits for its blocking dependent");
-    assert!(waiting.metadata.deletion_timestamp.is_some());
-    assert!(waiting.finalizers().contains(&"foregroundDeletion".to_string()));
-    let blocker = secrets.get("blocker").await.unwrap();
-    assert!(blocker.metadata.deletion_timestamp.is_some(), "the dependent is being deleted");
     secrets
-        .patch("blocker", &Default::default(), &kube::api::Patch::Merge(json!({"metadata": {"finalizers": null}})))
+        .create(&PostParams::default(), &child)
+        .await
+        .unwrap();
+    cms.delete("parent", &DeleteParams::foreground())
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let waiting = cms
+        .get("parent")
+        .await
+        .expect("the owner waits for its blocking dependent");
+    assert!(waiting.metadata.deletion_timestamp.is_some());
+    assert!(
+        waiting
+            .finalizers()
+            .contains(&"foregroundDeletion".to_string())
+    );
+    let blocker = secrets.get("blocker").await.unwrap();
+    assert!(
+        blocker.metadata.deletion_timestamp.is_some(),
+        "the dependent is being deleted"
+    );
+    secrets
+        .patch(
+            "blocker",
+            &Default::default(),
+            &kube::api::Patch::Merge(json!({"metadata": {"finalizers": null}})),
+        )
         .await
         .unwrap();
     let c = cms.clone();
-    eventually(Duration::from_secs(5), "owner gone after its dependent", || {
-        let c = c.clone();
-        async move { c.get_opt("parent").await.unwrap().is_none() }
-    })
+    eventually(
+        Duration::from_secs(5),
+        "owner gone after its dependent",
+        || {
+            let c = c.clone();
+            async move { c.get_opt("parent").await.unwrap().is_none() }
+        },
+    )
     .await;
 }
 
@@ -117,12 +162,19 @@ async fn dangling_owner_references_are_collected() {
         },
         ..Default::default()
     };
-    secrets.create(&PostParams::default(), &owned_by("orphan", &ghost, false)).await.unwrap();
+    secrets
+        .create(&PostParams::default(), &owned_by("orphan", &ghost, false))
+        .await
+        .unwrap();
     let s = secrets.clone();
-    eventually(Duration::from_secs(5), "object with a missing owner collected", || {
-        let s = s.clone();
-        async move { s.get_opt("orphan").await.unwrap().is_none() }
-    })
+    eventually(
+        Duration::from_secs(5),
+        "object with a missing owner collected",
+        || {
+            let s = s.clone();
+            async move { s.get_opt("orphan").await.unwrap().is_none() }
+        },
+    )
     .await;
 }
 
@@ -132,7 +184,10 @@ async fn deleting_a_namespace_removes_its_contents() {
     let client = cluster.client();
     let namespaces: Api<Namespace> = Api::all(client.clone());
     let ns: Namespace = serde_json::from_value(json!({"metadata": {"name": "doomed"}})).unwrap();
-    namespaces.create(&PostParams::default(), &ns).await.unwrap();
+    namespaces
+        .create(&PostParams::default(), &ns)
+        .await
+        .unwrap();
     let cms: Api<ConfigMap> = Api::namespaced(client.clone(), "doomed");
     owner(&cms, "a").await;
     let mut held = ConfigMap::default();
@@ -145,34 +200,61 @@ async fn deleting_a_namespace_removes_its_contents() {
         .await
         .unwrap();
 
-    namespaces.delete("doomed", &DeleteParams::default()).await.unwrap();
-    let terminating = namespaces.get("doomed").await.unwrap();
-    assert_eq!(terminating.status.unwrap().phase.as_deref(), Some("Terminating"));
-    // New content is refused while terminating.
-    let err = cms.create(&PostParams::default(), &{
-        let mut c = ConfigMap::default();
-        c.metadata.name = Some("late".into());
-        c
-    })
-    .await
-    .unwrap_err();
-    assert!(matches!(err, kube::Error::Api(ref s) if s.code == 403 && s.message.contains("because it is being terminated")), "{err:?}");
-
-    let c = cms.clone();
-    eventually(Duration::from_secs(5), "contents deleted except the held one", || {
-        let c = c.clone();
-        let client = client.clone();
-        async move {
-            c.get_opt("a").await.unwrap().is_none()
-                && Api::<Gadget>::namespaced(client, "doomed").get_opt("g").await.unwrap().is_none()
-                && c.get("held").await.is_ok_and(|h| h.metadata.deletion_timestamp.is_some())
-        }
-    })
-    .await;
-    assert!(namespaces.get_opt("doomed").await.unwrap().is_some(), "waits for the held object");
-    cms.patch("held", &Default::default(), &kube::api::Patch::Merge(json!({"metadata": {"finalizers": null}})))
+    namespaces
+        .delete("doomed", &DeleteParams::default())
         .await
         .unwrap();
+    let terminating = namespaces.get("doomed").await.unwrap();
+    assert_eq!(
+        terminating.status.unwrap().phase.as_deref(),
+        Some("Terminating")
+    );
+    // New content is refused while terminating.
+    let err = cms
+        .create(&PostParams::default(), &{
+            let mut c = ConfigMap::default();
+            c.metadata.name = Some("late".into());
+            c
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, kube::Error::Api(ref s) if s.code == 403 && s.message.contains("because it is being terminated")),
+        "{err:?}"
+    );
+
+    let c = cms.clone();
+    eventually(
+        Duration::from_secs(5),
+        "contents deleted except the held one",
+        || {
+            let c = c.clone();
+            let client = client.clone();
+            async move {
+                c.get_opt("a").await.unwrap().is_none()
+                    && Api::<Gadget>::namespaced(client, "doomed")
+                        .get_opt("g")
+                        .await
+                        .unwrap()
+                        .is_none()
+                    && c.get("held")
+                        .await
+                        .is_ok_and(|h| h.metadata.deletion_timestamp.is_some())
+            }
+        },
+    )
+    .await;
+    assert!(
+        namespaces.get_opt("doomed").await.unwrap().is_some(),
+        "waits for the held object"
+    );
+    cms.patch(
+        "held",
+        &Default::default(),
+        &kube::api::Patch::Merge(json!({"metadata": {"finalizers": null}})),
+    )
+    .await
+    .unwrap();
     let n = namespaces.clone();
     eventually(Duration::from_secs(5), "namespace gone", || {
         let n = n.clone();
@@ -187,7 +269,10 @@ async fn new_namespaces_get_a_default_service_account() {
     let cluster = cluster().await;
     let client = cluster.client();
     let ns: Namespace = serde_json::from_value(json!({"metadata": {"name": "fresh"}})).unwrap();
-    Api::<Namespace>::all(client.clone()).create(&PostParams::default(), &ns).await.unwrap();
+    Api::<Namespace>::all(client.clone())
+        .create(&PostParams::default(), &ns)
+        .await
+        .unwrap();
     let sas: Api<k8s_openapi::api::core::v1::ServiceAccount> = Api::namespaced(client, "fresh");
     let s = sas.clone();
     eventually(Duration::from_secs(5), "default service account", || {

@@ -56,24 +56,37 @@ pub async fn cluster() -> Cluster {
 pub async fn served_cluster() -> (Cluster, tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("kubeconfig");
-    let cluster = Cluster::builder().kubeconfig_path(&path).start().await.expect("cluster starts");
+    let cluster = Cluster::builder()
+        .kubeconfig_path(&path)
+        .start()
+        .await
+        .expect("cluster starts");
     (cluster, dir, path)
 }
 
 /// A kube client from a kubeconfig file (over HTTPS).
 pub async fn client_from_kubeconfig(path: &std::path::Path) -> Client {
     let kubeconfig = kube::config::Kubeconfig::read_from(path).expect("kubeconfig parses");
-    let config = kube::Config::from_custom_kubeconfig(kubeconfig, &kube::config::KubeConfigOptions::default())
-        .await
-        .expect("kubeconfig loads");
+    let config = kube::Config::from_custom_kubeconfig(
+        kubeconfig,
+        &kube::config::KubeConfigOptions::default(),
+    )
+    .await
+    .expect("kubeconfig loads");
     Client::try_from(config).expect("client builds")
 }
 
 /// Installs the Gadget CRD and waits for it to be established.
 pub async fn install_gadgets(client: &Client) {
     let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
-    crds.create(&PostParams::default(), &Gadget::crd()).await.expect("CRD created");
-    let established = await_condition(crds, "gadgets.lab.certlab.dev", conditions::is_crd_established());
+    crds.create(&PostParams::default(), &Gadget::crd())
+        .await
+        .expect("CRD created");
+    let established = await_condition(
+        crds,
+        "gadgets.lab.certlab.dev",
+        conditions::is_crd_established(),
+    );
     tokio::time::timeout(Duration::from_secs(5), established)
         .await
         .expect("CRD established in time")
