@@ -49,16 +49,9 @@ pub struct Cause {
     pub field: String,
 }
 
-/// A failed request, as a `Status`.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{code} {reason}: {message}")]
-pub struct StatusError {
-    /// HTTP status code.
-    pub code: u16,
-    /// `reason` (`NotFound`, `Invalid`, …); empty for a generic failure.
-    pub reason: &'static str,
-    /// Human-readable message.
-    pub message: String,
+/// The `details` of a `Status`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StatusDetails {
     /// `details.name`.
     pub name: Option<String>,
     /// `details.group`.
@@ -73,27 +66,36 @@ pub struct StatusError {
     pub retry_after: Option<u32>,
 }
 
+/// A failed request, as a `Status`.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{code} {reason}: {message}")]
+pub struct StatusError {
+    /// HTTP status code.
+    pub code: u16,
+    /// `reason` (`NotFound`, `Invalid`, …); empty for a generic failure.
+    pub reason: &'static str,
+    /// Human-readable message.
+    pub message: String,
+    /// `details`, boxed to keep errors small on the happy path.
+    pub details: Box<StatusDetails>,
+}
+
 impl StatusError {
     fn new(code: u16, reason: &'static str, message: impl Into<String>) -> Self {
         Self {
             code,
             reason,
             message: message.into(),
-            name: None,
-            group: None,
-            kind: None,
-            uid: None,
-            causes: Vec::new(),
-            retry_after: None,
+            details: Box::default(),
         }
     }
 
     fn with_resource(mut self, gr: &GroupResource, name: &str) -> Self {
-        self.name = Some(name.to_string());
+        self.details.name = Some(name.to_string());
         if !gr.group.is_empty() {
-            self.group = Some(gr.group.clone());
+            self.details.group = Some(gr.group.clone());
         }
-        self.kind = Some(gr.resource.clone());
+        self.details.kind = Some(gr.resource.clone());
         self
     }
 
@@ -105,7 +107,7 @@ impl StatusError {
 
     /// Adds a cause.
     pub fn with_cause(mut self, reason: &str, message: impl Into<String>, field: &str) -> Self {
-        self.causes.push(Cause {
+        self.details.causes.push(Cause {
             reason: reason.to_string(),
             message: message.into(),
             field: field.to_string(),
@@ -169,11 +171,11 @@ impl StatusError {
             format!("{qualified} {name:?} is invalid: {}", aggregate(errors))
         };
         let mut e = Self::new(422, "Invalid", message);
-        e.name = Some(name.to_string());
+        e.details.name = Some(name.to_string());
         if !group.is_empty() {
-            e.group = Some(group.to_string());
+            e.details.group = Some(group.to_string());
         }
-        e.kind = Some(kind.to_string());
+        e.details.kind = Some(kind.to_string());
         for err in errors {
             e = e.with_cause(err.kind.cause_type(), err.body(), &err.field);
         }
@@ -207,9 +209,9 @@ impl StatusError {
             "MethodNotAllowed",
             format!("{action} is not supported on resources of kind {gr:?}"),
         );
-        e.kind = Some(gr.resource.clone());
+        e.details.kind = Some(gr.resource.clone());
         if !gr.group.is_empty() {
-            e.group = Some(gr.group.clone());
+            e.details.group = Some(gr.group.clone());
         }
         e
     }
@@ -266,7 +268,7 @@ impl StatusError {
     /// 504 `Timeout` with a retry hint.
     pub fn timeout(message: impl Into<String>, retry_after: u32) -> Self {
         let mut e = Self::new(504, "Timeout", message);
-        e.retry_after = Some(retry_after);
+        e.details.retry_after = Some(retry_after);
         e
     }
 
@@ -285,21 +287,22 @@ impl StatusError {
         if !self.reason.is_empty() {
             map.insert("reason".into(), Value::from(self.reason));
         }
+        let d = &self.details;
         let mut details = serde_json::Map::new();
-        if let Some(name) = &self.name {
+        if let Some(name) = &d.name {
             details.insert("name".into(), Value::from(name.as_str()));
         }
-        if let Some(group) = &self.group {
+        if let Some(group) = &d.group {
             details.insert("group".into(), Value::from(group.as_str()));
         }
-        if let Some(kind) = &self.kind {
+        if let Some(kind) = &d.kind {
             details.insert("kind".into(), Value::from(kind.as_str()));
         }
-        if let Some(uid) = &self.uid {
+        if let Some(uid) = &d.uid {
             details.insert("uid".into(), Value::from(uid.as_str()));
         }
-        if !self.causes.is_empty() {
-            let causes: Vec<Value> = self
+        if !d.causes.is_empty() {
+            let causes: Vec<Value> = d
                 .causes
                 .iter()
                 .map(|c| {
@@ -314,7 +317,7 @@ impl StatusError {
                 .collect();
             details.insert("causes".into(), Value::Array(causes));
         }
-        if let Some(after) = self.retry_after {
+        if let Some(after) = d.retry_after {
             details.insert("retryAfterSeconds".into(), Value::from(after));
         }
         if !details.is_empty() {

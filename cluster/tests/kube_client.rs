@@ -42,7 +42,7 @@ async fn builtin_crud_in_process() {
         .create(&PostParams::default(), &cm("settings", &[("a", "1")]))
         .await
         .unwrap();
-    assert_eq!(created.metadata.resource_version.is_some(), true);
+    assert!(created.metadata.resource_version.is_some());
     assert!(created.metadata.uid.is_some());
     assert!(created.metadata.creation_timestamp.is_some());
 

@@ -184,7 +184,7 @@ fn text_response(status: StatusCode, body: &'static str) -> Response<Body> {
 pub fn status_response(e: &StatusError) -> Response<Body> {
     let code = StatusCode::from_u16(e.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut resp = json_response(code, &e.to_status());
-    if let Some(after) = e.retry_after
+    if let Some(after) = e.details.retry_after
         && let Ok(v) = HeaderValue::from_str(&after.to_string())
     {
         resp.headers_mut().insert(header::RETRY_AFTER, v);

@@ -80,7 +80,7 @@ where
             let obj = decode_object(&bytes, content_type(&headers))?;
             let opts = write_options(&query, &headers, false)?;
             let w = objects.create(&rt, &namespace, obj, &opts)?;
-            respond_written(&objects, &rt, w, &headers, !opts.dry_run || true)
+            respond_written(&objects, &rt, w, &headers, true)
         }
         (Method::PUT, Some(name)) => {
             if rt.namespaced && rp.namespace.is_none() {

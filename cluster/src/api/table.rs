@@ -31,7 +31,7 @@ pub fn row(
             row.insert("object".into(), partial_metadata(stored, version));
         }
         IncludeObject::Object => {
-            row.insert("object".into(), rt.strategy.from_storage(stored));
+            row.insert("object".into(), rt.strategy.to_served(stored));
         }
     }
     Value::Object(row)

@@ -59,7 +59,7 @@ struct Encoder {
 impl Encoder {
     fn event(&mut self, kind: &str, stored: &Value, ctx: &Ctx) -> Bytes {
         let object = match self.output {
-            Output::Json => self.rt.strategy.from_storage(stored),
+            Output::Json => self.rt.strategy.to_served(stored),
             Output::Metadata { version } => table::partial_metadata(stored, version),
             Output::Table { version } => {
                 let rv = stored

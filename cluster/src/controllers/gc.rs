@@ -169,7 +169,7 @@ fn finish_owner(objects: &Objects, resource: &GroupResource, owner: &Arc<Value>)
         remove_finalizer(
             objects,
             resource,
-            &owner.namespace().unwrap_or("").to_string(),
+            owner.namespace().unwrap_or(""),
             owner.name().unwrap_or(""),
             ORPHAN,
         );

@@ -210,7 +210,7 @@ impl Objects {
         let stored_form = rt.strategy.to_storage(obj);
         if opts.dry_run {
             return Ok(Written {
-                object: rt.strategy.from_storage(&stored_form),
+                object: rt.strategy.to_served(&stored_form),
                 created: true,
                 warnings,
             });
@@ -227,7 +227,7 @@ impl Objects {
             })?;
         self.after_commit(rt, &stored);
         Ok(Written {
-            object: rt.strategy.from_storage(&stored),
+            object: rt.strategy.to_served(&stored),
             created: true,
             warnings,
         })

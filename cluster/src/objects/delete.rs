@@ -85,16 +85,16 @@ impl Objects {
             if old.is_deleting() {
                 // Already terminating: only a newly requested propagation finalizer changes.
                 if finalizers.len() == old.finalizers().len() {
-                    return Ok(Deleted::Pending(rt.strategy.from_storage(&old)));
+                    return Ok(Deleted::Pending(rt.strategy.to_served(&old)));
                 }
             } else if finalizers.is_empty() && !waits {
                 if opts.dry_run {
-                    return Ok(Deleted::Gone(rt.strategy.from_storage(&old)));
+                    return Ok(Deleted::Gone(rt.strategy.to_served(&old)));
                 }
                 match self.store.delete(&rt.storage, &key, Some(expected)) {
                     Ok(last) => {
                         self.after_delete(rt, &last);
-                        return Ok(Deleted::Gone(rt.strategy.from_storage(&last)));
+                        return Ok(Deleted::Gone(rt.strategy.to_served(&last)));
                     }
                     Err(StoreError::Conflict) => continue,
                     Err(StoreError::NotFound) => return Err(StatusError::not_found(&gr, name)),
@@ -107,12 +107,12 @@ impl Objects {
             }
             next.set_meta("finalizers", Value::from(finalizers));
             if opts.dry_run {
-                return Ok(Deleted::Pending(rt.strategy.from_storage(&next)));
+                return Ok(Deleted::Pending(rt.strategy.to_served(&next)));
             }
             match self.store.update(&rt.storage, &key, next, Some(expected)) {
                 Ok(stored) => {
                     self.after_commit(rt, &stored);
-                    return Ok(Deleted::Pending(rt.strategy.from_storage(&stored)));
+                    return Ok(Deleted::Pending(rt.strategy.to_served(&stored)));
                 }
                 Err(StoreError::Conflict) => continue,
                 Err(StoreError::NotFound) => return Err(StatusError::not_found(&gr, name)),

@@ -211,7 +211,7 @@ impl Objects {
                 obj.namespace().unwrap_or(""),
                 obj.name().unwrap_or(""),
             ));
-            items.push(rt.strategy.from_storage(&obj));
+            items.push(rt.strategy.to_served(&obj));
         }
         let (continue_token, remaining) = if matched_beyond > 0 {
             let token = last_key.map(|k| encode_continue(list_rv, &k));

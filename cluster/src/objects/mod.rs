@@ -106,7 +106,7 @@ impl Objects {
             .store
             .get(&rt.storage, &Self::key(rt, namespace, name))
             .ok_or_else(|| StatusError::not_found(&rt.group_resource(), name))?;
-        Ok(rt.strategy.from_storage(&stored))
+        Ok(rt.strategy.to_served(&stored))
     }
 
     /// Reads one object in its stored form.
@@ -138,10 +138,9 @@ impl Objects {
             if let Some(spec) = next
                 .as_object_mut()
                 .map(|m| m.entry("spec").or_insert_with(|| serde_json::json!({})))
+                .and_then(Value::as_object_mut)
             {
-                if let Some(spec) = spec.as_object_mut() {
-                    spec.insert("finalizers".into(), finalizers.clone());
-                }
+                spec.insert("finalizers".into(), finalizers.clone());
             }
             let done = crate::meta::ObjectExt::is_deleting(&next)
                 && crate::meta::ObjectExt::finalizers(&next).is_empty()
@@ -166,7 +165,7 @@ impl Objects {
             match result {
                 Ok(stored) => {
                     return Ok(Written {
-                        object: rt.strategy.from_storage(&stored),
+                        object: rt.strategy.to_served(&stored),
                         created: false,
                         warnings: Vec::new(),
                     });

@@ -143,7 +143,7 @@ impl Objects {
                     other => other,
                 };
             };
-            let current = rt.strategy.from_storage(&old);
+            let current = rt.strategy.to_served(&old);
             let patched = match (kind, &config) {
                 (PatchKind::Json, _) => json_patch(&current, body).map_err(patch_error)?,
                 (PatchKind::Merge, _) => merge_patch(&current, body).map_err(patch_error)?,

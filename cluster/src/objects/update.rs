@@ -128,7 +128,7 @@ impl Objects {
         track: bool,
     ) -> Result<Written, CommitError> {
         let ctx = self.ctx();
-        let old_served = rt.strategy.from_storage(old);
+        let old_served = rt.strategy.to_served(old);
         let name = old.name().unwrap_or("").to_string();
         let namespace = old.namespace().unwrap_or("").to_string();
         system::carry_over(&mut new, &old_served);
@@ -213,7 +213,7 @@ impl Objects {
 
 fn written(rt: &ResourceType, stored: &Value, warnings: Vec<String>) -> Written {
     Written {
-        object: rt.strategy.from_storage(stored),
+        object: rt.strategy.to_served(stored),
         created: false,
         warnings,
     }

@@ -163,7 +163,7 @@ impl Strategy for CustomStrategy {
         obj
     }
 
-    fn from_storage(&self, obj: &Value) -> Value {
+    fn to_served(&self, obj: &Value) -> Value {
         let mut obj = obj.clone();
         if let Some(map) = obj.as_object_mut() {
             map.insert("apiVersion".into(), Value::from(self.api_version.as_str()));
@@ -350,7 +350,7 @@ mod tests {
             Some("ca")
         );
         assert_eq!(
-            types[1].strategy.from_storage(&cert)["apiVersion"],
+            types[1].strategy.to_served(&cert)["apiVersion"],
             "cert-manager.io/v1alpha2"
         );
         assert_eq!(

@@ -123,7 +123,7 @@ pub trait Strategy: Send + Sync + 'static {
     }
 
     /// Converts a stored object to the form served at this resource's version.
-    fn from_storage(&self, obj: &Value) -> Value {
+    fn to_served(&self, obj: &Value) -> Value {
         obj.clone()
     }
 
@@ -298,7 +298,7 @@ impl Registry {
             .filter(|(g, _, _)| g == group)
             .map(|(_, v, _)| v.clone())
             .collect();
-        versions.sort_by(|a, b| version_priority(b).cmp(&version_priority(a)));
+        versions.sort_by_key(|v| std::cmp::Reverse(version_priority(v)));
         versions.dedup();
         if versions.is_empty() {
             cat.groups.remove(group);
@@ -408,7 +408,7 @@ mod tests {
     #[test]
     fn version_order() {
         let mut v = vec!["v1alpha1", "v1", "foo", "v2", "v1beta2", "v1beta1", "bar"];
-        v.sort_by(|a, b| version_priority(b).cmp(&version_priority(a)));
+        v.sort_by_key(|v| std::cmp::Reverse(version_priority(v)));
         assert_eq!(
             v,
             ["v2", "v1", "v1beta2", "v1beta1", "v1alpha1", "bar", "foo"]

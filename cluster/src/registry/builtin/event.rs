@@ -219,7 +219,7 @@ impl Strategy for EventsV1Strategy {
         rename(&obj, "v1", true)
     }
 
-    fn from_storage(&self, obj: &Value) -> Value {
+    fn to_served(&self, obj: &Value) -> Value {
         rename(obj, "events.k8s.io/v1", false)
     }
 
@@ -261,7 +261,7 @@ mod tests {
         assert_eq!(core["involvedObject"]["name"], "web");
         assert_eq!(core["message"], "Issued");
         assert_eq!(core["reportingComponent"], "cert-manager");
-        assert_eq!(EventsV1Strategy.from_storage(&core), v1);
+        assert_eq!(EventsV1Strategy.to_served(&core), v1);
         assert_eq!(
             core_field_label(&core, "involvedObject.name").as_deref(),
             Some("web")
