@@ -30,7 +30,6 @@ impl Endpoints {
         let json = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
         tmp.write_all(&json)?;
         tmp.write_all(b"\n")?;
-        tmp.as_file().sync_all()?;
         tmp.persist(path).map_err(|e| e.error)?;
         Ok(())
     }

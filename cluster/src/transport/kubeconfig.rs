@@ -38,7 +38,8 @@ impl Kubeconfig {
         )
     }
 
-    /// Writes the kubeconfig atomically (a temporary file renamed into place), readable
+    /// Writes the kubeconfig atomically (a temporary file renamed into place, so readers
+    /// never see half a file; not fsynced: it only matters while the server runs), readable
     /// by the owner only: it holds the token.
     pub fn write_atomically(&self, path: &Path) -> std::io::Result<()> {
         let dir = path
@@ -48,7 +49,6 @@ impl Kubeconfig {
         std::fs::create_dir_all(dir)?;
         let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
         tmp.write_all(self.to_yaml().as_bytes())?;
-        tmp.as_file().sync_all()?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

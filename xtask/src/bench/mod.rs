@@ -1,11 +1,13 @@
 //! `cargo xtask bench NAME`: benchmarks, one module per component.
 
+pub mod cluster;
 pub mod dns;
 
 /// Runs the benchmark called `name` with its own arguments.
 pub fn run(name: &str, args: &[String]) -> anyhow::Result<()> {
     match name {
+        "cluster" => cluster::run(args),
         "dns" => dns::run(args),
-        other => anyhow::bail!("unknown benchmark {other:?} (known: dns)"),
+        other => anyhow::bail!("unknown benchmark {other:?} (known: cluster, dns)"),
     }
 }
