@@ -8,6 +8,9 @@
 //! - watch event latency p50/p99 at 1,000 events/s over HTTPS;
 //! - memory per stored 2 KiB object (RSS growth / objects).
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};

@@ -1,5 +1,8 @@
 //! `certlab-cluster serve`: the embedded Kubernetes API server as a process.
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 

@@ -30,7 +30,7 @@ const CURRENT_OPERATION: &str = "current-operation";
 /// serves, and the subresource written through.
 #[derive(Clone, Debug)]
 pub struct FieldManager {
-    shape: Shape,
+    shape: std::sync::Arc<Shape>,
     api_version: Option<String>,
     kind: Option<String>,
     name: Option<String>,
@@ -76,11 +76,13 @@ fn never_owned() -> FieldSet {
     s
 }
 
+static NEVER_OWNED: std::sync::LazyLock<FieldSet> = std::sync::LazyLock::new(never_owned);
+
 /// Drops the never-owned fields from `key`'s set (`stripMetaManager`).
 fn strip(managed: &mut Managed, key: &str) {
-    let strip_set = never_owned();
+    let strip_set = &*NEVER_OWNED;
     if let Some((_, vs)) = managed.fields.get_mut(key) {
-        vs.set = vs.set.difference(&strip_set);
+        vs.set = vs.set.difference(strip_set);
         if vs.set.is_empty() {
             managed.fields.remove(key);
         }
@@ -103,8 +105,14 @@ impl FieldManager {
     /// A field manager for objects of `shape`, written through the main resource of a
     /// kind that has a status subresource (so `status` is neither written nor owned).
     pub fn new(shape: &Shape) -> Self {
+        Self::from_rooted(std::sync::Arc::new(typed::root_shape(shape)))
+    }
+
+    /// A field manager over a shape already passed through [`super::rooted_shape`]
+    /// (cheap: the shape is shared, not copied).
+    pub fn from_rooted(shape: std::sync::Arc<Shape>) -> Self {
         FieldManager {
-            shape: typed::root_shape(shape),
+            shape,
             api_version: None,
             kind: None,
             name: None,

@@ -58,6 +58,13 @@ pub use time::format_time;
 
 use crate::shape::Shape;
 
+/// The shape the field manager works with for a whole object of `shape` (`apiVersion`
+/// and `kind` scalars, `metadata` ObjectMeta). Compute it once per kind and use
+/// [`FieldManager::from_rooted`].
+pub fn rooted_shape(shape: &Shape) -> Shape {
+    typed::root_shape(shape)
+}
+
 /// Server-side apply of `config` (the applied configuration, as JSON) by `manager`.
 ///
 /// `live` is the current object (`None`: the apply creates it). Returns the merged

@@ -17,7 +17,7 @@ impl Objects {
         rt: &ResourceType,
         subresource: Subresource,
     ) -> FieldManager {
-        FieldManager::new(&rt.shape)
+        FieldManager::from_rooted(rt.shape.clone())
             .with_kind(&rt.api_version(), &rt.kind)
             .with_status_subresource(rt.strategy.has_status())
             .with_subresource(match subresource {

@@ -265,7 +265,9 @@ pub fn types_for(crd: &Value) -> Vec<ResourceType> {
                 .pointer("/schema/openAPIV3Schema")
                 .and_then(|s| Structural::compile(s, &FieldPath::new("openAPIV3Schema")).ok())
                 .map(Arc::new);
-            let shape = Arc::new(schema.as_ref().map_or(Shape::Deduced, |s| s.shape()));
+            let shape = Arc::new(crate::fieldmanager::rooted_shape(
+                &schema.as_ref().map_or(Shape::Deduced, |s| s.shape()),
+            ));
             let strategy = CustomStrategy {
                 api_version: format!("{group}/{version}"),
                 storage_api_version: format!("{group}/{storage_version}"),

@@ -196,9 +196,9 @@ fn stored(
         storage: GroupResource::new(group, plural),
         verbs: ALL_VERBS,
         custom: false,
-        shape: Arc::new(
-            crate::builtin_shapes::shape_for(group, version, kind).unwrap_or(Shape::Deduced),
-        ),
+        shape: Arc::new(crate::fieldmanager::rooted_shape(
+            &crate::builtin_shapes::shape_for(group, version, kind).unwrap_or(Shape::Deduced),
+        )),
         strategy,
     }
 }

@@ -117,7 +117,9 @@ pub fn resource(kind: ReviewKind) -> ResourceType {
         storage: GroupResource::new(group, plural),
         verbs: CREATE_ONLY,
         custom: false,
-        shape: Arc::new(crate::shape::Shape::Deduced),
+        shape: Arc::new(crate::fieldmanager::rooted_shape(
+            &crate::shape::Shape::Deduced,
+        )),
         strategy: Arc::new(ReviewStrategy(kind)),
     }
 }
