@@ -78,6 +78,14 @@ pub enum StartError {
     /// A zone name is not a valid DNS name.
     #[error("invalid zone {0:?}")]
     Zone(String),
+    /// Only loopback addresses are served.
+    #[error("refusing to listen on {addr} for {what}: mock-dns serves loopback addresses only")]
+    NotLoopback {
+        /// Which listener.
+        what: &'static str,
+        /// The address.
+        addr: SocketAddr,
+    },
     /// The TLS setup for HTTPS-01 or TLS-ALPN-01 failed.
     #[error("TLS setup failed: {0}")]
     Tls(String),

@@ -152,8 +152,22 @@ impl Builder {
         self
     }
 
-    /// Binds every listener and starts serving.
+    /// Binds every listener and starts serving. Only loopback addresses are accepted.
     pub async fn start(self) -> Result<RunningDns, StartError> {
+        for (what, addrs) in [
+            ("DNS", &self.dns_addrs),
+            (
+                "management",
+                &self.management_addr.into_iter().collect::<Vec<_>>(),
+            ),
+            ("HTTP-01", &self.http01_addrs),
+            ("HTTPS-01", &self.https01_addrs),
+            ("TLS-ALPN-01", &self.tlsalpn01_addrs),
+        ] {
+            if let Some(addr) = addrs.iter().find(|a| !a.ip().is_loopback()) {
+                return Err(StartError::NotLoopback { what, addr: *addr });
+            }
+        }
         let mut zones = Vec::new();
         for z in &self.zones {
             let mut name = Name::from_ascii(z.trim()).map_err(|_| StartError::Zone(z.clone()))?;
