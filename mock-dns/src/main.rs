@@ -2,6 +2,9 @@
 //!
 //! Flags take Go's `-flag value`, `-flag=value` or `--flag value` forms.
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use anyhow::{Context, Result, bail};
