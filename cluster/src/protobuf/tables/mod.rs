@@ -1,0 +1,63 @@
+//! The message tables, written by hand from the Kubernetes `generated.proto` files (field
+//! numbers and wire types) and `types.go` files (JSON names, `omitempty`, pointers), and the
+//! registry of the kinds they decode.
+
+mod auth;
+mod core;
+mod meta;
+
+use super::schema::Message;
+
+/// The group/versions whose kinds the decoder knows, each with its kinds' messages.
+static KINDS: &[(&str, &[(&str, &Message)])] = &[
+    (
+        "v1",
+        &[
+            ("ConfigMap", &core::CONFIG_MAP),
+            ("Endpoints", &core::ENDPOINTS),
+            ("Event", &core::EVENT),
+            ("Namespace", &core::NAMESPACE),
+            ("Secret", &core::SECRET),
+            ("Service", &core::SERVICE),
+            ("ServiceAccount", &core::SERVICE_ACCOUNT),
+        ],
+    ),
+    (
+        "authorization.k8s.io/v1",
+        &[
+            ("LocalSubjectAccessReview", &auth::SUBJECT_ACCESS_REVIEW),
+            ("SelfSubjectAccessReview", &auth::SELF_SUBJECT_ACCESS_REVIEW),
+            ("SelfSubjectRulesReview", &auth::SELF_SUBJECT_RULES_REVIEW),
+            ("SubjectAccessReview", &auth::SUBJECT_ACCESS_REVIEW),
+        ],
+    ),
+    (
+        "authentication.k8s.io/v1",
+        &[
+            ("SelfSubjectReview", &auth::SELF_SUBJECT_REVIEW),
+            ("TokenRequest", &auth::TOKEN_REQUEST),
+            ("TokenReview", &auth::TOKEN_REVIEW),
+        ],
+    ),
+];
+
+/// The message for a kind. `DeleteOptions` is registered in every group/version (clients
+/// send it with the version of the resource they delete), so it is found under any.
+pub(crate) fn lookup(api_version: &str, kind: &str) -> Option<&'static Message> {
+    if kind == "DeleteOptions" && !api_version.is_empty() {
+        return Some(&meta::DELETE_OPTIONS);
+    }
+    KINDS
+        .iter()
+        .find(|(version, _)| *version == api_version)
+        .and_then(|(_, kinds)| kinds.iter().find(|(k, _)| *k == kind))
+        .map(|(_, message)| *message)
+}
+
+/// Every (apiVersion, kind) the decoder knows, for documentation and tests.
+pub(crate) fn known_kinds() -> impl Iterator<Item = (&'static str, &'static str)> {
+    KINDS
+        .iter()
+        .flat_map(|(version, kinds)| kinds.iter().map(move |(kind, _)| (*version, *kind)))
+        .chain(std::iter::once(("meta.k8s.io/v1", "DeleteOptions")))
+}
