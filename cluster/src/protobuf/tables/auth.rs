@@ -172,7 +172,6 @@ static TOKEN_REQUEST_SPEC: Message = Message {
         f(1, "audiences", Str, L),
         f(4, "expirationSeconds", I64, PN),
         f(3, "boundObjectRef", msg(&BOUND_OBJECT_REFERENCE), PN),
-        f(5, "attestations", StringList, MO),
     ],
 };
 

@@ -3,8 +3,14 @@
 //! registry of the kinds they decode.
 
 mod auth;
+mod container;
 mod core;
+mod events;
 mod meta;
+mod networking;
+mod pod;
+mod policy;
+mod volume;
 
 use super::schema::Message;
 
@@ -17,6 +23,7 @@ static KINDS: &[(&str, &[(&str, &Message)])] = &[
             ("Endpoints", &core::ENDPOINTS),
             ("Event", &core::EVENT),
             ("Namespace", &core::NAMESPACE),
+            ("Pod", &pod::POD),
             ("Secret", &core::SECRET),
             ("Service", &core::SERVICE),
             ("ServiceAccount", &core::SERVICE_ACCOUNT),
@@ -39,6 +46,9 @@ static KINDS: &[(&str, &[(&str, &Message)])] = &[
             ("TokenReview", &auth::TOKEN_REVIEW),
         ],
     ),
+    ("networking.k8s.io/v1", &[("Ingress", &networking::INGRESS)]),
+    ("policy/v1", &[("Eviction", &policy::EVICTION)]),
+    ("events.k8s.io/v1", &[("Event", &events::EVENT)]),
 ];
 
 /// The message for a kind. `DeleteOptions` is registered in every group/version (clients
