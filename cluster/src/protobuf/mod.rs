@@ -65,6 +65,8 @@ mod special;
 mod tables;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_encoded;
 mod wire;
 
 use serde_json::{Map, Value};

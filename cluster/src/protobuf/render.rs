@@ -26,14 +26,24 @@ pub(crate) struct Decoder {
 }
 
 impl Decoder {
-    /// A decoder for a body of `input_len` bytes: it may produce a few values per input byte,
-    /// far more than any real object needs.
+    /// A decoder for a body of `input_len` bytes. It may produce one JSON value per input
+    /// byte (plus a margin): Go's encoder writes every non-pointer field, at least two bytes
+    /// each, so a real object needs about half that, while a body of empty messages whose
+    /// zero values have many fields would otherwise expand many times over.
     pub(crate) fn new(input_len: usize) -> Self {
         Self {
-            budget: input_len.saturating_mul(8).saturating_add(10_000),
+            budget: input_len.saturating_add(10_000),
         }
     }
 
+    /// Writes one field into an object, within the budget.
+    fn put(&mut self, out: &mut Map<String, Value>, name: &str, value: Value) -> Result<(), ProtobufError> {
+        self.charge()?;
+        out.insert(name.to_string(), value);
+        Ok(())
+    }
+
+    /// Counts one output value against the budget.
     fn charge(&mut self) -> Result<(), ProtobufError> {
         self.budget = self
             .budget
@@ -52,7 +62,6 @@ impl Decoder {
         if depth > MAX_DEPTH {
             return Err(malformed("objects nest too deeply"));
         }
-        self.charge()?;
         let mut seen: Vec<Vec<WireValue<'_>>> = vec![Vec::new(); message.fields.len()];
         for chunk in chunks {
             let mut reader = Reader::new(chunk);
@@ -112,14 +121,13 @@ impl Decoder {
                     self.composite(field.ty, values, depth, wrong)?
                 };
                 if !(omit && is_omitted(field.ty, &value)) {
-                    self.charge()?;
-                    out.insert(name.to_string(), value);
+                    self.put(out, name, value)?;
                 }
             }
             Shape::Ptr { omit } => {
                 if values.is_empty() {
                     if !omit {
-                        out.insert(name.to_string(), Value::Null);
+                        self.put(out, name, Value::Null)?;
                     }
                     return Ok(());
                 }
@@ -132,18 +140,16 @@ impl Decoder {
                 } else {
                     self.composite(field.ty, values, depth, wrong)?
                 };
-                self.charge()?;
-                out.insert(name.to_string(), value);
+                self.put(out, name, value)?;
             }
             Shape::List { omit } => {
                 let items = self.list(field.ty, values, depth, wrong)?;
                 if items.is_empty() {
                     if !omit {
-                        out.insert(name.to_string(), Value::Null);
+                        self.put(out, name, Value::Null)?;
                     }
                 } else {
-                    self.charge()?;
-                    out.insert(name.to_string(), Value::Array(items));
+                    self.put(out, name, Value::Array(items))?;
                 }
             }
             Shape::Map { omit } => {
@@ -157,11 +163,10 @@ impl Decoder {
                 }
                 if entries.is_empty() {
                     if !omit {
-                        out.insert(name.to_string(), Value::Null);
+                        self.put(out, name, Value::Null)?;
                     }
                 } else {
-                    self.charge()?;
-                    out.insert(name.to_string(), Value::Object(entries.into_iter().collect()));
+                    self.put(out, name, Value::Object(entries.into_iter().collect()))?;
                 }
             }
         }
@@ -175,7 +180,6 @@ impl Decoder {
         value: &WireValue<'_>,
         wrong: impl Fn(&WireValue<'_>) -> ProtobufError,
     ) -> Result<Value, ProtobufError> {
-        self.charge()?;
         Ok(match (ty, value) {
             (Ty::Str, WireValue::Bytes(b)) => Value::String(special::go_string(b)),
             (Ty::Bytes, WireValue::Bytes(b)) => {
@@ -199,7 +203,6 @@ impl Decoder {
         wrong: impl Fn(&WireValue<'_>) -> ProtobufError,
     ) -> Result<Value, ProtobufError> {
         let chunks = byte_values(values, wrong)?;
-        self.charge()?;
         match ty {
             Ty::Msg(inner) => Ok(Value::Object(self.message(inner, &chunks, depth + 1)?)),
             // Go's decoders for these replace the whole value, so the last occurrence wins.
@@ -260,19 +263,25 @@ impl Decoder {
                     let mut reader = Reader::new(packed);
                     while !reader.at_end() {
                         let element = WireValue::Varint(reader.varint()?);
+                        self.charge()?;
                         items.push(self.scalar(ty, &element, wrong)?);
                     }
                 }
                 (Ty::Str | Ty::Bytes | Ty::Bool | Ty::I32 | Ty::I64, _) => {
+                    self.charge()?;
                     items.push(self.scalar(ty, value, wrong)?);
                 }
-                _ => items.push(self.composite(ty, std::slice::from_ref(value), depth, wrong)?),
+                _ => {
+                    self.charge()?;
+                    items.push(self.composite(ty, std::slice::from_ref(value), depth, wrong)?);
+                }
             }
         }
         Ok(items)
     }
 
-    /// One map entry (`1: key string, 2: value`); a missing value is the Go zero value.
+    /// One map entry (`1: key string, 2: value`); a missing value is the Go zero value
+    /// (an empty string for bytes values).
     fn map_entry(
         &mut self,
         ty: Ty,
@@ -295,6 +304,8 @@ impl Decoder {
         let item = match value {
             Some(v) if is_scalar(ty) => self.scalar(ty, &v, wrong)?,
             Some(v) => self.composite(ty, &[v], depth, wrong)?,
+            // Go's generated decoder starts a bytes map value as `[]byte{}`, not nil.
+            None if matches!(ty, Ty::Bytes) => Value::String(String::new()),
             None if is_scalar(ty) => zero_scalar(ty),
             None => self.composite(ty, &[], depth, wrong)?,
         };
