@@ -376,3 +376,85 @@ fn is_omitted(ty: Ty, value: &Value) -> bool {
         Value::Object(_) => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::protobuf::schema::{L, LO, M, P, PN, V, VO, f};
+
+    /// A message using every field type and shape, as a table for a kind could.
+    static SAMPLE: Message = Message {
+        name: "Sample",
+        fields: &[
+            f(1, "timeout", Ty::Duration, V),
+            f(2, "interval", Ty::Duration, P),
+            f(3, "object", Ty::RawExtension, VO),
+            f(4, "data", Ty::Bytes, V),
+            f(5, "maybe", Ty::Str, PN),
+            f(6, "names", Ty::Str, L),
+            f(7, "counts", Ty::I32, LO),
+            f(8, "extra", Ty::StringList, M),
+            f(9, "verbs", Ty::StringList, V),
+            f(10, "flag", Ty::Bool, VO),
+            f(11, "big", Ty::I64, VO),
+        ],
+    };
+
+    fn decode(buf: &[u8]) -> Result<Value, ProtobufError> {
+        Decoder::new(buf.len()).message(&SAMPLE, &[buf], 0).map(Value::Object)
+    }
+
+    #[test]
+    fn zero_values_follow_go_encoding_json() {
+        assert_eq!(
+            decode(&[]).unwrap(),
+            json!({
+                "timeout": "0s", "object": null, "data": null, "maybe": null,
+                "names": null, "extra": null, "verbs": null
+            })
+        );
+    }
+
+    #[test]
+    fn every_type_decodes() {
+        let buf = [
+            &[0x0a, 0x03, 0x08, 0xe8, 0x07][..],                 // timeout: 1000ns
+            &[0x12, 0x06, 0x08, 0x80, 0xca, 0xb5, 0xee, 0x01][..], // interval: 500ms
+            &[0x1a, 0x09, 0x0a, 0x07][..],
+            b"{\"a\":1}",                                       // object
+            &[0x22, 0x00][..],                                   // data: present, empty
+            &[0x2a, 0x00][..],                                   // maybe: present, empty
+            &[0x3a, 0x03, 0x01, 0xff, 0x01][..],                  // counts: packed 1, 255
+            &[0x38, 0x7f][..],                                   // counts: unpacked 127
+            &[0x42, 0x05, 0x0a, 0x01, b'k', 0x12, 0x00][..],         // extra: k -> nil list
+            &[0x4a, 0x03, 0x0a, 0x01, b'g'][..],                 // verbs: ["g"]
+            &[0x50, 0x02][..],                                   // flag: true
+            &[0x58, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01][..], // big: -1
+        ]
+        .concat();
+        assert_eq!(
+            decode(&buf).unwrap(),
+            json!({
+                "timeout": "1µs",
+                "interval": "500ms",
+                "object": {"a": 1},
+                "data": "",
+                "maybe": "",
+                "names": null,
+                "counts": [1, 255, 127],
+                "extra": {"k": null},
+                "verbs": ["g"],
+                "flag": true,
+                "big": -1
+            })
+        );
+    }
+
+    #[test]
+    fn raw_extensions_must_hold_json() {
+        assert!(decode(&[0x1a, 0x03, 0x0a, 0x01, b'{']).is_err());
+        assert!(decode(&[0x1a, 0x02, 0x08, 0x01]).is_err(), "raw as a varint");
+    }
+}

@@ -184,6 +184,62 @@ fn empty_messages_render_go_zero_values() {
 }
 
 #[test]
+fn object_meta_decodes_completely() {
+    let meta = [
+        s(1, "n"),
+        s(2, "g-"),
+        s(3, "ns"),
+        s(4, "/x"),
+        s(5, "u"),
+        s(6, "7"),
+        v(7, 3),
+        ts(8, T0, 0),
+        ts(9, T0 + 10, 0),
+        v(10, 30),
+        entry(11, "l", s(2, "1")),
+        entry(12, "a", s(2, "2")),
+        m(13, &[s(1, "ReplicaSet"), s(3, "rs"), s(4, "u2"), s(5, "apps/v1"), v(6, 1)]),
+        s(14, "f1"),
+        m(
+            17,
+            &[
+                s(1, "kubectl"),
+                s(2, "Update"),
+                s(3, "v1"),
+                ts(4, T0, 0),
+                s(6, "FieldsV1"),
+                m(7, &[s(1, r#"{"f:data":{}}"#)]),
+                s(8, ""),
+            ],
+        ),
+    ];
+    assert_eq!(
+        decode(&body("v1", "ConfigMap", &[m(1, &meta)])).unwrap(),
+        json!({
+            "kind": "ConfigMap", "apiVersion": "v1",
+            "metadata": {
+                "name": "n", "generateName": "g-", "namespace": "ns", "selfLink": "/x",
+                "uid": "u", "resourceVersion": "7", "generation": 3,
+                "creationTimestamp": "2025-01-02T03:04:05Z",
+                "deletionTimestamp": "2025-01-02T03:04:15Z",
+                "deletionGracePeriodSeconds": 30,
+                "labels": {"l": "1"},
+                "annotations": {"a": "2"},
+                "ownerReferences": [
+                    {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "rs", "uid": "u2", "controller": true}
+                ],
+                "finalizers": ["f1"],
+                "managedFields": [{
+                    "manager": "kubectl", "operation": "Update", "apiVersion": "v1",
+                    "time": "2025-01-02T03:04:05Z", "fieldsType": "FieldsV1",
+                    "fieldsV1": {"f:data": {}}
+                }]
+            }
+        })
+    );
+}
+
+#[test]
 fn endpoints_decode() {
     let raw = [
         m(1, &[s(1, "web")]),
