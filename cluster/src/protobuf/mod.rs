@@ -86,7 +86,9 @@ pub enum ProtobufError {
     #[error("the body is not a Kubernetes protobuf message (no k8s\\0 prefix)")]
     NotProtobuf,
     /// The envelope names a kind this decoder has no table for.
-    #[error("no kind \"{kind}\" is registered for version \"{api_version}\" in the protobuf decoder")]
+    #[error(
+        "no kind \"{kind}\" is registered for version \"{api_version}\" in the protobuf decoder"
+    )]
     UnsupportedKind {
         /// The envelope's `apiVersion`.
         api_version: String,

@@ -37,7 +37,12 @@ impl Decoder {
     }
 
     /// Writes one field into an object, within the budget.
-    fn put(&mut self, out: &mut Map<String, Value>, name: &str, value: Value) -> Result<(), ProtobufError> {
+    fn put(
+        &mut self,
+        out: &mut Map<String, Value>,
+        name: &str,
+        value: Value,
+    ) -> Result<(), ProtobufError> {
         self.charge()?;
         out.insert(name.to_string(), value);
         Ok(())
@@ -102,7 +107,10 @@ impl Decoder {
         match field.shape {
             Shape::Inline => {
                 let Ty::Msg(inner) = field.ty else {
-                    return Err(malformed(format!("{}: inline field is not a message", message.name)));
+                    return Err(malformed(format!(
+                        "{}: inline field is not a message",
+                        message.name
+                    )));
                 };
                 let chunks = byte_values(values, wrong)?;
                 let inline = self.message(inner, &chunks, depth + 1)?;
@@ -217,9 +225,14 @@ impl Decoder {
                     Ty::RawExtension => special::embedded_json(&joined, "RawExtension"),
                     Ty::FieldsV1 => special::embedded_json(&joined, "FieldsV1"),
                     Ty::StringList => self.string_list(&joined),
-                    Ty::Str | Ty::Bytes | Ty::Bool | Ty::I32 | Ty::I64 | Ty::Msg(_) | Ty::Time | Ty::MicroTime => {
-                        Err(malformed("internal: scalar type decoded as a message"))
-                    }
+                    Ty::Str
+                    | Ty::Bytes
+                    | Ty::Bool
+                    | Ty::I32
+                    | Ty::I64
+                    | Ty::Msg(_)
+                    | Ty::Time
+                    | Ty::MicroTime => Err(malformed("internal: scalar type decoded as a message")),
                 }
             }
         }
@@ -245,7 +258,11 @@ impl Decoder {
                 _ => {}
             }
         }
-        Ok(if items.is_empty() { Value::Null } else { Value::Array(items) })
+        Ok(if items.is_empty() {
+            Value::Null
+        } else {
+            Value::Array(items)
+        })
     }
 
     /// The elements of a repeated field; numeric and boolean elements may be packed.
@@ -403,7 +420,9 @@ mod tests {
     };
 
     fn decode(buf: &[u8]) -> Result<Value, ProtobufError> {
-        Decoder::new(buf.len()).message(&SAMPLE, &[buf], 0).map(Value::Object)
+        Decoder::new(buf.len())
+            .message(&SAMPLE, &[buf], 0)
+            .map(Value::Object)
     }
 
     #[test]
@@ -420,18 +439,20 @@ mod tests {
     #[test]
     fn every_type_decodes() {
         let buf = [
-            &[0x0a, 0x03, 0x08, 0xe8, 0x07][..],                 // timeout: 1000ns
+            &[0x0a, 0x03, 0x08, 0xe8, 0x07][..], // timeout: 1000ns
             &[0x12, 0x06, 0x08, 0x80, 0xca, 0xb5, 0xee, 0x01][..], // interval: 500ms
             &[0x1a, 0x09, 0x0a, 0x07][..],
-            b"{\"a\":1}",                                       // object
-            &[0x22, 0x00][..],                                   // data: present, empty
-            &[0x2a, 0x00][..],                                   // maybe: present, empty
-            &[0x3a, 0x03, 0x01, 0xff, 0x01][..],                  // counts: packed 1, 255
-            &[0x38, 0x7f][..],                                   // counts: unpacked 127
-            &[0x42, 0x05, 0x0a, 0x01, b'k', 0x12, 0x00][..],         // extra: k -> nil list
-            &[0x4a, 0x03, 0x0a, 0x01, b'g'][..],                 // verbs: ["g"]
-            &[0x50, 0x02][..],                                   // flag: true
-            &[0x58, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01][..], // big: -1
+            b"{\"a\":1}",                                    // object
+            &[0x22, 0x00][..],                               // data: present, empty
+            &[0x2a, 0x00][..],                               // maybe: present, empty
+            &[0x3a, 0x03, 0x01, 0xff, 0x01][..],             // counts: packed 1, 255
+            &[0x38, 0x7f][..],                               // counts: unpacked 127
+            &[0x42, 0x05, 0x0a, 0x01, b'k', 0x12, 0x00][..], // extra: k -> nil list
+            &[0x4a, 0x03, 0x0a, 0x01, b'g'][..],             // verbs: ["g"]
+            &[0x50, 0x02][..],                               // flag: true
+            &[
+                0x58, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01,
+            ][..], // big: -1
         ]
         .concat();
         assert_eq!(
@@ -455,6 +476,9 @@ mod tests {
     #[test]
     fn raw_extensions_must_hold_json() {
         assert!(decode(&[0x1a, 0x03, 0x0a, 0x01, b'{']).is_err());
-        assert!(decode(&[0x1a, 0x02, 0x08, 0x01]).is_err(), "raw as a varint");
+        assert!(
+            decode(&[0x1a, 0x02, 0x08, 0x01]).is_err(),
+            "raw as a varint"
+        );
     }
 }

@@ -237,7 +237,9 @@ pub(crate) fn is_quantity(s: &str) -> bool {
         return false;
     }
     let rest = s.strip_prefix(['+', '-']).unwrap_or(s);
-    let number_end = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+    let number_end = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
     let (_, mut rest) = rest.split_at(number_end);
     if let Some(after_point) = rest.strip_prefix('.') {
         let end = after_point
@@ -330,8 +332,14 @@ mod tests {
         );
         assert_eq!(micro_time(&ts(GO_ZERO_TIME_UNIX, 0)).unwrap(), Value::Null);
         assert!(time(&ts(i64::MAX, 0)).is_err());
-        assert!(time(&ts(GO_ZERO_TIME_UNIX - 86_400 * 800, 0)).is_err(), "year -1");
-        assert_eq!(time(&ts(GO_ZERO_TIME_UNIX - 86_400 * 366, 0)).unwrap(), "0000-01-01T00:00:00Z");
+        assert!(
+            time(&ts(GO_ZERO_TIME_UNIX - 86_400 * 800, 0)).is_err(),
+            "year -1"
+        );
+        assert_eq!(
+            time(&ts(GO_ZERO_TIME_UNIX - 86_400 * 366, 0)).unwrap(),
+            "0000-01-01T00:00:00Z"
+        );
         assert!(micro_time(&ts(i64::MIN, i32::MIN)).is_err());
     }
 
@@ -360,16 +368,23 @@ mod tests {
     fn int_or_string_follows_its_type() {
         assert_eq!(int_or_string(&[]).unwrap(), 0);
         assert_eq!(int_or_string(&[0x10, 0x50]).unwrap(), 80);
-        assert_eq!(int_or_string(&[0x08, 0x01, 0x1a, 0x02, b'h', b'i']).unwrap(), "hi");
+        assert_eq!(
+            int_or_string(&[0x08, 0x01, 0x1a, 0x02, b'h', b'i']).unwrap(),
+            "hi"
+        );
         assert!(int_or_string(&[0x08, 0x02]).is_err());
     }
 
     #[test]
     fn quantities_are_checked() {
-        for good in ["0", "1", "100m", "1.5Gi", "+2k", "-1", "1e3", "1E-2", "5.", ".5", "1E", "0.0"] {
+        for good in [
+            "0", "1", "100m", "1.5Gi", "+2k", "-1", "1e3", "1E-2", "5.", ".5", "1E", "0.0",
+        ] {
             assert!(is_quantity(good), "{good}");
         }
-        for bad in ["", "abc", "1K", "1e", "1Gib", "1.2.3", "1 ", "1e3x", "--1", "1i"] {
+        for bad in [
+            "", "abc", "1K", "1e", "1Gib", "1.2.3", "1 ", "1e3x", "--1", "1i",
+        ] {
             assert!(!is_quantity(bad), "{bad}");
         }
         assert_eq!(quantity(&[]).unwrap(), "0");

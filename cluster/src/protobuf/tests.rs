@@ -56,7 +56,10 @@ fn check_case(case: &str, version: &str) {
         let expected: Value = serde_json::from_str(&sent).unwrap();
         for name in [&decoded["metadata"]["name"], &expected["metadata"]["name"]] {
             let name = name.as_str().unwrap_or_default();
-            assert!(name.starts_with(prefix) && name.len() == prefix.len() + 5, "{case}: {name}");
+            assert!(
+                name.starts_with(prefix) && name.len() == prefix.len() + 5,
+                "{case}: {name}"
+            );
         }
         let fixed = format!("{prefix}xxxxx");
         let sent_name = expected["metadata"]["name"].as_str().unwrap_or_default();
@@ -66,7 +69,11 @@ fn check_case(case: &str, version: &str) {
     let expected: Value = serde_json::from_str(&sent).unwrap();
     assert_eq!(decoded, expected, "{case} kubectl {version}");
     let written = serde_json::to_string(&decoded).unwrap();
-    assert_eq!(written, go_escape(sent.trim_end()), "{case} kubectl {version}: field order");
+    assert_eq!(
+        written,
+        go_escape(sent.trim_end()),
+        "{case} kubectl {version}: field order"
+    );
 }
 
 /// Go's `encoding/json` escapes `<`, `>` and `&`; serde_json does not. Undo Go's escapes so
@@ -93,7 +100,10 @@ fn kubectl_1_33_bodies_decode_to_kubectl_1_31_json() {
 
 #[test]
 fn json_is_not_protobuf() {
-    assert_eq!(decode(b"{\"kind\":\"Secret\"}"), Err(ProtobufError::NotProtobuf));
+    assert_eq!(
+        decode(b"{\"kind\":\"Secret\"}"),
+        Err(ProtobufError::NotProtobuf)
+    );
     assert_eq!(decode(b""), Err(ProtobufError::NotProtobuf));
     assert_eq!(decode(b"k8s"), Err(ProtobufError::NotProtobuf));
 }

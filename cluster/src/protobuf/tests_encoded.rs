@@ -198,7 +198,16 @@ fn object_meta_decodes_completely() {
         v(10, 30),
         entry(11, "l", s(2, "1")),
         entry(12, "a", s(2, "2")),
-        m(13, &[s(1, "ReplicaSet"), s(3, "rs"), s(4, "u2"), s(5, "apps/v1"), v(6, 1)]),
+        m(
+            13,
+            &[
+                s(1, "ReplicaSet"),
+                s(3, "rs"),
+                s(4, "u2"),
+                s(5, "apps/v1"),
+                v(6, 1),
+            ],
+        ),
         s(14, "f1"),
         m(
             17,
@@ -246,7 +255,14 @@ fn endpoints_decode() {
         m(
             2,
             &[
-                m(1, &[s(1, "10.0.0.1"), m(2, &[s(1, "Pod"), s(3, "web")]), s(4, "n1")]),
+                m(
+                    1,
+                    &[
+                        s(1, "10.0.0.1"),
+                        m(2, &[s(1, "Pod"), s(3, "web")]),
+                        s(4, "n1"),
+                    ],
+                ),
                 m(2, &[s(1, "10.0.0.2"), s(3, "b")]),
                 m(3, &[s(1, "http"), v(2, 80), s(3, "TCP"), s(4, "http")]),
             ],
@@ -342,16 +358,34 @@ fn subject_access_reviews_carry_selectors_and_extra() {
 fn pods_carry_quantities_int_or_strings_and_inline_structs() {
     let container = [
         s(1, "web"),
-        m(8, &[entry(1, "cpu", m(2, &[s(1, "500m")])), entry(2, "memory", m(2, &[]))]),
-        m(10, &[m(1, &[m(2, &[m(2, &[v(1, 1), s(3, "http")])])]), v(2, 3)]),
+        m(
+            8,
+            &[
+                entry(1, "cpu", m(2, &[s(1, "500m")])),
+                entry(2, "memory", m(2, &[])),
+            ],
+        ),
+        m(
+            10,
+            &[m(1, &[m(2, &[m(2, &[v(1, 1), s(3, "http")])])]), v(2, 3)],
+        ),
         m(11, &[m(1, &[m(3, &[m(1, &[v(2, 8080)])])])]),
     ];
     let raw = [m(
         2,
         &[
-            m(1, &[s(1, "cfg"), m(2, &[m(19, &[m(1, &[s(1, "web-cfg")]), v(3, 420)])])]),
+            m(
+                1,
+                &[
+                    s(1, "cfg"),
+                    m(2, &[m(19, &[m(1, &[s(1, "web-cfg")]), v(3, 420)])]),
+                ],
+            ),
             m(2, &container),
-            m(14, &[v(4, 4000), b(4, &[varint(5000), varint(6000)].concat())]),
+            m(
+                14,
+                &[v(4, 4000), b(4, &[varint(5000), varint(6000)].concat())],
+            ),
         ],
     )];
     let decoded = decode(&body("v1", "Pod", &raw)).unwrap();
@@ -369,17 +403,26 @@ fn pods_carry_quantities_int_or_strings_and_inline_structs() {
         }),
         "inline VolumeSource and ProbeHandler, packed and unpacked int64s"
     );
-    let bad = [m(2, &[m(2, &[s(1, "web"), m(8, &[entry(1, "cpu", m(2, &[s(1, "lots")]))])])])];
-    assert!(matches!(decode(&body("v1", "Pod", &bad)), Err(ProtobufError::Malformed(_))));
+    let bad = [m(
+        2,
+        &[m(
+            2,
+            &[s(1, "web"), m(8, &[entry(1, "cpu", m(2, &[s(1, "lots")]))])],
+        )],
+    )];
+    assert!(matches!(
+        decode(&body("v1", "Pod", &bad)),
+        Err(ProtobufError::Malformed(_))
+    ));
 }
 
 #[test]
 fn protobuf_merge_and_skip_rules_hold() {
     let raw = [
         m(1, &[s(1, "a")]),
-        v(99, 5),                          // unknown varint
+        v(99, 5),                                 // unknown varint
         vec![0xf3, 0x06, 0x08, 0x01, 0xf4, 0x06], // unknown group 110 holding a varint
-        vec![0xfd, 0x06, 1, 2, 3, 4],      // unknown fixed32 111
+        vec![0xfd, 0x06, 1, 2, 3, 4],             // unknown fixed32 111
         s(3, "Opaque"),
         m(1, &[s(3, "ns"), entry(11, "x", s(2, "1"))]),
         entry(2, "k1", b(2, b"x")),
@@ -402,7 +445,10 @@ fn protobuf_merge_and_skip_rules_hold() {
 
 #[test]
 fn go_string_rules_apply() {
-    let raw = [m(1, &[b(1, &[b'a', 0xff, b'b'])]), entry(2, "<&>", b(2, &[0, 1, 2]))];
+    let raw = [
+        m(1, &[b(1, &[b'a', 0xff, b'b'])]),
+        entry(2, "<&>", b(2, &[0, 1, 2])),
+    ];
     assert_eq!(
         decode(&body("v1", "ConfigMap", &raw)).unwrap(),
         json!({
@@ -435,12 +481,34 @@ fn errors_are_reported_in_kind() {
     gzip.extend(m(1, &[s(1, "v1"), s(2, "Secret")]));
     gzip.extend(s(3, "gzip"));
     assert!(malformed(&gzip), "content encoding");
-    assert!(malformed(&body("v1", "Secret", &[v(3, 1)])), "varint for a string");
-    assert!(malformed(&body("v1", "Secret", &[s(5, "yes")])), "bytes for a bool");
-    assert!(malformed(&body("v1", "Secret", &[v(1, 1)])), "varint for a message");
-    assert!(malformed(&body("v1", "Secret", &[entry(2, "k", v(2, 1))])), "varint for bytes");
-    assert!(malformed(&body("v1", "Service", &[m(2, &[m(1, &[m(4, &[v(1, 2)])])])])), "IntOrString type 2");
-    assert!(malformed(&body("v1", "Event", &[ts(6, i64::MAX as u64, 0)])), "time out of range");
+    assert!(
+        malformed(&body("v1", "Secret", &[v(3, 1)])),
+        "varint for a string"
+    );
+    assert!(
+        malformed(&body("v1", "Secret", &[s(5, "yes")])),
+        "bytes for a bool"
+    );
+    assert!(
+        malformed(&body("v1", "Secret", &[v(1, 1)])),
+        "varint for a message"
+    );
+    assert!(
+        malformed(&body("v1", "Secret", &[entry(2, "k", v(2, 1))])),
+        "varint for bytes"
+    );
+    assert!(
+        malformed(&body(
+            "v1",
+            "Service",
+            &[m(2, &[m(1, &[m(4, &[v(1, 2)])])])]
+        )),
+        "IntOrString type 2"
+    );
+    assert!(
+        malformed(&body("v1", "Event", &[ts(6, i64::MAX as u64, 0)])),
+        "time out of range"
+    );
     // Cut anywhere inside the type meta or the raw message, the body is malformed.
     let type_meta = m(1, &[s(1, "v1"), s(2, "Secret")]);
     let full = [MAGIC.to_vec(), type_meta.clone(), b(2, &m(1, &[s(1, "a")]))].concat();
@@ -454,7 +522,9 @@ fn errors_are_reported_in_kind() {
 #[test]
 fn empty_message_floods_hit_the_output_budget() {
     // 100k empty container statuses: 200 KB that would expand to about a million values.
-    let statuses: Vec<u8> = std::iter::repeat_n([0x42u8, 0x00], 100_000).flatten().collect();
+    let statuses: Vec<u8> = std::iter::repeat_n([0x42u8, 0x00], 100_000)
+        .flatten()
+        .collect();
     let raw = [b(3, &statuses)];
     assert_eq!(
         decode(&body("v1", "Pod", &raw)),
@@ -463,7 +533,9 @@ fn empty_message_floods_hit_the_output_budget() {
         ))
     );
     // The same number of bytes of real content decodes.
-    let labels: Vec<u8> = (0..20_000).flat_map(|i| entry(11, &format!("k{i}"), s(2, "v"))).collect();
+    let labels: Vec<u8> = (0..20_000)
+        .flat_map(|i| entry(11, &format!("k{i}"), s(2, "v")))
+        .collect();
     assert!(decode(&body("v1", "ConfigMap", &[b(1, &labels)])).is_ok());
 }
 

@@ -109,8 +109,12 @@ impl<'a> Reader<'a> {
                 let array: [u8; 4] = bytes.try_into().map_err(|_| malformed("short fixed32"))?;
                 Ok(WireValue::Fixed32(u32::from_le_bytes(array)))
             }
-            4 => Err(malformed(format!("unexpected end-group for field {number}"))),
-            other => Err(malformed(format!("illegal wire type {other} for field {number}"))),
+            4 => Err(malformed(format!(
+                "unexpected end-group for field {number}"
+            ))),
+            other => Err(malformed(format!(
+                "illegal wire type {other} for field {number}"
+            ))),
         }
     }
 
@@ -190,11 +194,23 @@ mod tests {
 
     #[test]
     fn ten_byte_varints_are_the_limit() {
-        let max = [0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01];
-        assert_eq!(fields(&max).unwrap(), vec![(1, WireValue::Varint(u64::MAX))]);
-        let wide = [0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7e];
-        assert_eq!(fields(&wide).unwrap(), vec![(1, WireValue::Varint(u64::MAX >> 1))]);
-        let too_long = [0x08, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01];
+        let max = [
+            0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01,
+        ];
+        assert_eq!(
+            fields(&max).unwrap(),
+            vec![(1, WireValue::Varint(u64::MAX))]
+        );
+        let wide = [
+            0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7e,
+        ];
+        assert_eq!(
+            fields(&wide).unwrap(),
+            vec![(1, WireValue::Varint(u64::MAX >> 1))]
+        );
+        let too_long = [
+            0x08, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01,
+        ];
         assert!(fields(&too_long).is_err());
     }
 
@@ -205,10 +221,16 @@ mod tests {
         assert!(fields(&[0x0c]).is_err(), "stray end-group");
         assert!(fields(&[0x0a, 0x05, b'a']).is_err(), "length past the end");
         assert!(
-            fields(&[0x0a, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]).is_err(),
+            fields(&[
+                0x0a, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01
+            ])
+            .is_err(),
             "length near u64::MAX"
         );
-        assert!(fields(&[0x0b, 0x14]).is_err(), "group closed by another field's end-group");
+        assert!(
+            fields(&[0x0b, 0x14]).is_err(),
+            "group closed by another field's end-group"
+        );
         assert!(fields(&[0x0b, 0x08]).is_err(), "unterminated group");
         assert!(fields(&[0x09, 1, 2]).is_err(), "short fixed64");
     }

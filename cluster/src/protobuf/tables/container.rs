@@ -157,7 +157,12 @@ static CONTAINER_RESTART_RULE: Message = Message {
     name: "ContainerRestartRule",
     fields: &[
         f(1, "action", Str, VO),
-        f(2, "exitCodes", msg(&CONTAINER_RESTART_RULE_ON_EXIT_CODES), P),
+        f(
+            2,
+            "exitCodes",
+            msg(&CONTAINER_RESTART_RULE_ON_EXIT_CODES),
+            P,
+        ),
     ],
 };
 
@@ -268,7 +273,12 @@ static SECURITY_CONTEXT: Message = Message {
         f(1, "capabilities", msg(&CAPABILITIES), P),
         f(2, "privileged", Bool, P),
         f(3, "seLinuxOptions", msg(&SE_LINUX_OPTIONS), P),
-        f(10, "windowsOptions", msg(&WINDOWS_SECURITY_CONTEXT_OPTIONS), P),
+        f(
+            10,
+            "windowsOptions",
+            msg(&WINDOWS_SECURITY_CONTEXT_OPTIONS),
+            P,
+        ),
         f(4, "runAsUser", I64, P),
         f(8, "runAsGroup", I64, P),
         f(5, "runAsNonRoot", Bool, P),

@@ -119,7 +119,12 @@ static SERVICE_SPEC: Message = Message {
         f(11, "externalTrafficPolicy", Str, VO),
         f(12, "healthCheckNodePort", I32, VO),
         f(13, "publishNotReadyAddresses", Bool, VO),
-        f(14, "sessionAffinityConfig", msg(&SESSION_AFFINITY_CONFIG), P),
+        f(
+            14,
+            "sessionAffinityConfig",
+            msg(&SESSION_AFFINITY_CONFIG),
+            P,
+        ),
         f(19, "ipFamilies", Str, LO),
         f(17, "ipFamilyPolicy", Str, P),
         f(20, "allocateLoadBalancerNodePorts", Bool, P),

@@ -29,5 +29,8 @@ pub(crate) static EVENT: Message = Message {
 
 static EVENT_SERIES: Message = Message {
     name: "EventSeries",
-    fields: &[f(1, "count", I32, V), f(2, "lastObservedTime", MicroTime, V)],
+    fields: &[
+        f(1, "count", I32, V),
+        f(2, "lastObservedTime", MicroTime, V),
+    ],
 };

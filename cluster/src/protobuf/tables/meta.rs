@@ -61,7 +61,12 @@ pub(crate) static DELETE_OPTIONS: Message = Message {
         f(3, "orphanDependents", Bool, P),
         f(4, "propagationPolicy", Str, P),
         f(5, "dryRun", Str, LO),
-        f(6, "ignoreStoreReadErrorWithClusterBreakingPotential", Bool, P),
+        f(
+            6,
+            "ignoreStoreReadErrorWithClusterBreakingPotential",
+            Bool,
+            P,
+        ),
     ],
 };
 

@@ -2,8 +2,8 @@
 //! tolerations, topology spread), DNS, and pod-level security. Containers are in
 //! `container.rs`, volumes in `volume.rs`.
 
-use super::container::{CONTAINER, EPHEMERAL_CONTAINER, RESOURCE_REQUIREMENTS, SE_LINUX_OPTIONS};
 use super::container::{APP_ARMOR_PROFILE, SECCOMP_PROFILE, WINDOWS_SECURITY_CONTEXT_OPTIONS};
+use super::container::{CONTAINER, EPHEMERAL_CONTAINER, RESOURCE_REQUIREMENTS, SE_LINUX_OPTIONS};
 use super::core::LOCAL_OBJECT_REFERENCE;
 use super::meta::{LABEL_SELECTOR, OBJECT_META};
 use super::volume::VOLUME;
@@ -57,7 +57,12 @@ pub(crate) static POD_SPEC: Message = Message {
         f(30, "enableServiceLinks", Bool, P),
         f(31, "preemptionPolicy", Str, P),
         f(32, "overhead", Quantity, MO),
-        f(33, "topologySpreadConstraints", msg(&TOPOLOGY_SPREAD_CONSTRAINT), LO),
+        f(
+            33,
+            "topologySpreadConstraints",
+            msg(&TOPOLOGY_SPREAD_CONSTRAINT),
+            LO,
+        ),
         f(35, "setHostnameAsFQDN", Bool, P),
         f(36, "os", msg(&POD_OS), P),
         f(37, "hostUsers", Bool, P),
@@ -73,7 +78,12 @@ static POD_SECURITY_CONTEXT: Message = Message {
     name: "PodSecurityContext",
     fields: &[
         f(1, "seLinuxOptions", msg(&SE_LINUX_OPTIONS), P),
-        f(8, "windowsOptions", msg(&WINDOWS_SECURITY_CONTEXT_OPTIONS), P),
+        f(
+            8,
+            "windowsOptions",
+            msg(&WINDOWS_SECURITY_CONTEXT_OPTIONS),
+            P,
+        ),
         f(2, "runAsUser", I64, P),
         f(6, "runAsGroup", I64, P),
         f(3, "runAsNonRoot", Bool, P),
@@ -105,8 +115,18 @@ static AFFINITY: Message = Message {
 static NODE_AFFINITY: Message = Message {
     name: "NodeAffinity",
     fields: &[
-        f(1, "requiredDuringSchedulingIgnoredDuringExecution", msg(&NODE_SELECTOR), P),
-        f(2, "preferredDuringSchedulingIgnoredDuringExecution", msg(&PREFERRED_SCHEDULING_TERM), LO),
+        f(
+            1,
+            "requiredDuringSchedulingIgnoredDuringExecution",
+            msg(&NODE_SELECTOR),
+            P,
+        ),
+        f(
+            2,
+            "preferredDuringSchedulingIgnoredDuringExecution",
+            msg(&PREFERRED_SCHEDULING_TERM),
+            LO,
+        ),
     ],
 };
 
@@ -144,8 +164,18 @@ static PREFERRED_SCHEDULING_TERM: Message = Message {
 static POD_AFFINITY: Message = Message {
     name: "PodAffinity",
     fields: &[
-        f(1, "requiredDuringSchedulingIgnoredDuringExecution", msg(&POD_AFFINITY_TERM), LO),
-        f(2, "preferredDuringSchedulingIgnoredDuringExecution", msg(&WEIGHTED_POD_AFFINITY_TERM), LO),
+        f(
+            1,
+            "requiredDuringSchedulingIgnoredDuringExecution",
+            msg(&POD_AFFINITY_TERM),
+            LO,
+        ),
+        f(
+            2,
+            "preferredDuringSchedulingIgnoredDuringExecution",
+            msg(&WEIGHTED_POD_AFFINITY_TERM),
+            LO,
+        ),
     ],
 };
 
@@ -262,11 +292,26 @@ static POD_STATUS: Message = Message {
         f(9, "qosClass", Str, VO),
         f(13, "ephemeralContainerStatuses", msg(&CONTAINER_STATUS), LO),
         f(14, "resize", Str, VO),
-        f(15, "resourceClaimStatuses", msg(&POD_RESOURCE_CLAIM_STATUS), LO),
-        f(18, "extendedResourceClaimStatus", msg(&POD_EXTENDED_RESOURCE_CLAIM_STATUS), P),
+        f(
+            15,
+            "resourceClaimStatuses",
+            msg(&POD_RESOURCE_CLAIM_STATUS),
+            LO,
+        ),
+        f(
+            18,
+            "extendedResourceClaimStatus",
+            msg(&POD_EXTENDED_RESOURCE_CLAIM_STATUS),
+            P,
+        ),
         f(19, "allocatedResources", Quantity, MO),
         f(20, "resources", msg(&RESOURCE_REQUIREMENTS), P),
-        f(21, "nodeAllocatableResourceClaimStatuses", msg(&NODE_ALLOCATABLE_RESOURCE_CLAIM_STATUS), LO),
+        f(
+            21,
+            "nodeAllocatableResourceClaimStatuses",
+            msg(&NODE_ALLOCATABLE_RESOURCE_CLAIM_STATUS),
+            LO,
+        ),
     ],
 };
 
@@ -402,7 +447,12 @@ static POD_RESOURCE_CLAIM_STATUS: Message = Message {
 static POD_EXTENDED_RESOURCE_CLAIM_STATUS: Message = Message {
     name: "PodExtendedResourceClaimStatus",
     fields: &[
-        f(1, "requestMappings", msg(&CONTAINER_EXTENDED_RESOURCE_REQUEST), L),
+        f(
+            1,
+            "requestMappings",
+            msg(&CONTAINER_EXTENDED_RESOURCE_REQUEST),
+            L,
+        ),
         f(2, "resourceClaimName", Str, V),
     ],
 };

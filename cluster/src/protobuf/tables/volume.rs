@@ -10,10 +10,7 @@ use crate::protobuf::schema::{INLINE, L, LO, MO, Message, P, PN, V, VO, f, msg};
 /// `Volume`.
 pub(crate) static VOLUME: Message = Message {
     name: "Volume",
-    fields: &[
-        f(1, "name", Str, V),
-        f(2, "", msg(&VOLUME_SOURCE), INLINE),
-    ],
+    fields: &[f(1, "name", Str, V), f(2, "", msg(&VOLUME_SOURCE), INLINE)],
 };
 
 static VOLUME_SOURCE: Message = Message {
@@ -28,7 +25,12 @@ static VOLUME_SOURCE: Message = Message {
         f(7, "nfs", msg(&NFS), P),
         f(8, "iscsi", msg(&ISCSI), P),
         f(9, "glusterfs", msg(&GLUSTERFS), P),
-        f(10, "persistentVolumeClaim", msg(&PERSISTENT_VOLUME_CLAIM_VOLUME), P),
+        f(
+            10,
+            "persistentVolumeClaim",
+            msg(&PERSISTENT_VOLUME_CLAIM_VOLUME),
+            P,
+        ),
         f(11, "rbd", msg(&RBD), P),
         f(12, "flexVolume", msg(&FLEX_VOLUME), P),
         f(13, "cinder", msg(&CINDER), P),
@@ -303,8 +305,18 @@ static VOLUME_PROJECTION: Message = Message {
         f(1, "secret", msg(&KEYS_PROJECTION), P),
         f(2, "downwardAPI", msg(&DOWNWARD_API_PROJECTION), P),
         f(3, "configMap", msg(&KEYS_PROJECTION), P),
-        f(4, "serviceAccountToken", msg(&SERVICE_ACCOUNT_TOKEN_PROJECTION), P),
-        f(5, "clusterTrustBundle", msg(&CLUSTER_TRUST_BUNDLE_PROJECTION), P),
+        f(
+            4,
+            "serviceAccountToken",
+            msg(&SERVICE_ACCOUNT_TOKEN_PROJECTION),
+            P,
+        ),
+        f(
+            5,
+            "clusterTrustBundle",
+            msg(&CLUSTER_TRUST_BUNDLE_PROJECTION),
+            P,
+        ),
         f(6, "podCertificate", msg(&POD_CERTIFICATE_PROJECTION), P),
     ],
 };
@@ -406,7 +418,12 @@ static CSI: Message = Message {
 
 static EPHEMERAL: Message = Message {
     name: "EphemeralVolumeSource",
-    fields: &[f(1, "volumeClaimTemplate", msg(&PERSISTENT_VOLUME_CLAIM_TEMPLATE), P)],
+    fields: &[f(
+        1,
+        "volumeClaimTemplate",
+        msg(&PERSISTENT_VOLUME_CLAIM_TEMPLATE),
+        P,
+    )],
 };
 
 static IMAGE: Message = Message {
