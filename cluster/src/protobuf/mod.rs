@@ -129,6 +129,14 @@ pub fn decode(body: &[u8]) -> Result<Value, ProtobufError> {
     Ok(Value::Object(object))
 }
 
+/// The API server answers every undecodable body with 400 Bad Request (its handlers turn
+/// decoding errors, unregistered kinds included, into `BadRequest`).
+impl From<ProtobufError> for crate::status::StatusError {
+    fn from(err: ProtobufError) -> Self {
+        crate::status::StatusError::bad_request(err.to_string())
+    }
+}
+
 /// Whether a body starts with the protobuf magic.
 pub fn is_protobuf(body: &[u8]) -> bool {
     body.starts_with(MAGIC)

@@ -98,6 +98,44 @@ fn kubectl_1_33_bodies_decode_to_kubectl_1_31_json() {
     }
 }
 
+/// Commands whose bodies every kubectl version sends as JSON (captured to record the fact):
+/// the server must keep accepting JSON for them.
+const JSON_ONLY: &[&str] = &[
+    "expose-pod",
+    "expose-service-udp",
+    "run-pod",
+    "delete-secret",
+];
+
+#[test]
+fn some_kubectl_commands_still_send_json() {
+    for case in JSON_ONLY {
+        let bodies = ["1.31", "1.32", "1.33"].map(|v| testdata(&format!("{case}.{v}.json")));
+        for body in &bodies {
+            assert_eq!(decode(body), Err(ProtobufError::NotProtobuf), "{case}");
+            let _: Value = serde_json::from_slice(body).unwrap();
+        }
+        assert_eq!(
+            bodies[0], bodies[2],
+            "{case}: kubectl 1.31 and 1.33 send the same JSON"
+        );
+    }
+}
+
+#[test]
+fn errors_become_bad_requests() {
+    let status = crate::status::StatusError::from(ProtobufError::UnsupportedKind {
+        api_version: "apps/v1".to_string(),
+        kind: "Deployment".to_string(),
+    });
+    assert_eq!(status.code, 400);
+    assert!(
+        status
+            .message
+            .contains("no kind \"Deployment\" is registered for version \"apps/v1\"")
+    );
+}
+
 #[test]
 fn json_is_not_protobuf() {
     assert_eq!(
