@@ -4,7 +4,7 @@
 
 use super::core::LOCAL_OBJECT_REFERENCE;
 use crate::protobuf::schema::Ty::{Bool, I32, I64, IntOrString, Quantity, Str};
-use crate::protobuf::schema::{INLINE, LO, MO, Message, P, V, VO, f, msg};
+use crate::protobuf::schema::{INLINE, LO, MO, Message, P, PN, V, VO, f, msg};
 
 /// `Container`. `EphemeralContainerCommon` has exactly the same fields and numbers.
 pub(crate) static CONTAINER: Message = Message {
@@ -259,7 +259,7 @@ static TCP_SOCKET_ACTION: Message = Message {
 
 static GRPC_ACTION: Message = Message {
     name: "GRPCAction",
-    fields: &[f(1, "port", I32, V), f(2, "service", Str, P)],
+    fields: &[f(1, "port", I32, V), f(2, "service", Str, PN)],
 };
 
 static SLEEP_ACTION: Message = Message {
