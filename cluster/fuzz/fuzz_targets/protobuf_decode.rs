@@ -14,7 +14,12 @@ fuzz_target!(|data: &[u8]| {
     match decode(&body) {
         Ok(value) => {
             let object = value.as_object().expect("decoded bodies are objects");
-            assert!(object.get("kind").and_then(|k| k.as_str()).is_some_and(|k| !k.is_empty()));
+            assert!(
+                object
+                    .get("kind")
+                    .and_then(|k| k.as_str())
+                    .is_some_and(|k| !k.is_empty())
+            );
         }
         Err(ProtobufError::NotProtobuf) => panic!("the magic is there"),
         Err(_) => {}
