@@ -12,6 +12,7 @@ pub mod jsonpath;
 pub mod meta;
 pub mod objects;
 pub mod patch;
+pub mod protobuf;
 pub mod registry;
 pub mod schema;
 pub mod shape;

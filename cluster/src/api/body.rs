@@ -46,6 +46,8 @@ pub fn decode_object(bytes: &[u8], content_type: Option<&str>) -> Result<Value, 
                 StatusError::bad_request(format!("error converting YAML to JSON: {e}"))
             })
         }
+        // kubectl 1.32+ sends protobuf from its typed clients (`kubectl create secret`…).
+        "application/vnd.kubernetes.protobuf" => crate::protobuf::decode(bytes).map_err(StatusError::from),
         _ => Err(StatusError::unsupported_media_type(&[
             "application/json",
             "application/yaml",
