@@ -540,20 +540,48 @@ async fn describe_lists_events_and_explain_reads_the_schema() {
 #[tokio::test]
 async fn typed_kubectl_commands_send_protobuf_and_work() {
     let (_cluster, dir, kubeconfig) = served_cluster().await;
-    let Some(k) = Kubectl::new(&kubeconfig) else { return };
-    k.ok(&["create", "configmap", "settings", "--from-literal=a=b"]).await;
+    let Some(k) = Kubectl::new(&kubeconfig) else {
+        return;
+    };
+    k.ok(&["create", "configmap", "settings", "--from-literal=a=b"])
+        .await;
     k.ok(&["create", "namespace", "team-x"]).await;
-    k.ok(&["create", "secret", "generic", "creds", "--from-literal=password=hunter2"]).await;
+    k.ok(&[
+        "create",
+        "secret",
+        "generic",
+        "creds",
+        "--from-literal=password=hunter2",
+    ])
+    .await;
     let cert = dir.path().join("tls.crt");
     let key = dir.path().join("tls.key");
     let ca = rcgen::generate_simple_self_signed(vec!["ca.test".to_string()]).unwrap();
     std::fs::write(&cert, ca.cert.pem()).unwrap();
     std::fs::write(&key, ca.signing_key.serialize_pem()).unwrap();
-    k.ok(&["create", "secret", "tls", "ca-key-pair", &format!("--cert={}", cert.display()), &format!("--key={}", key.display())]).await;
+    k.ok(&[
+        "create",
+        "secret",
+        "tls",
+        "ca-key-pair",
+        &format!("--cert={}", cert.display()),
+        &format!("--key={}", key.display()),
+    ])
+    .await;
     let secrets = k.ok(&["get", "secrets"]).await;
-    assert!(secrets.contains("ca-key-pair") && secrets.contains("kubernetes.io/tls"), "{secrets}");
-    assert_eq!(k.ok(&["get", "cm", "settings", "-o", "jsonpath={.data.a}"]).await, "b");
-    assert_eq!(k.ok(&["auth", "can-i", "create", "secrets"]).await.trim(), "yes");
+    assert!(
+        secrets.contains("ca-key-pair") && secrets.contains("kubernetes.io/tls"),
+        "{secrets}"
+    );
+    assert_eq!(
+        k.ok(&["get", "cm", "settings", "-o", "jsonpath={.data.a}"])
+            .await,
+        "b"
+    );
+    assert_eq!(
+        k.ok(&["auth", "can-i", "create", "secrets"]).await.trim(),
+        "yes"
+    );
     assert!(k.ok(&["auth", "whoami"]).await.contains("certlab-admin"));
     k.ok(&["create", "serviceaccount", "robot"]).await;
     k.ok(&["delete", "namespace", "team-x"]).await;

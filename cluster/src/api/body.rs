@@ -47,7 +47,9 @@ pub fn decode_object(bytes: &[u8], content_type: Option<&str>) -> Result<Value, 
             })
         }
         // kubectl 1.32+ sends protobuf from its typed clients (`kubectl create secret`…).
-        "application/vnd.kubernetes.protobuf" => crate::protobuf::decode(bytes).map_err(StatusError::from),
+        "application/vnd.kubernetes.protobuf" => {
+            crate::protobuf::decode(bytes).map_err(StatusError::from)
+        }
         _ => Err(StatusError::unsupported_media_type(&[
             "application/json",
             "application/yaml",
