@@ -2,4 +2,5 @@
 //!
 //! See `ARCHITECTURE.md` at the workspace root for the map of this crate.
 
+pub mod events;
 pub mod leader;
