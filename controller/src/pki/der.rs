@@ -265,6 +265,14 @@ impl Oid {
     /// rejects OIDs that cannot be encoded (fewer than two arcs, first arc above 2,
     /// second arc of 40 or more under arcs 0 and 1).
     pub fn parse(s: &str) -> Result<Oid> {
+        let oid = Oid::parse_unchecked(s)?;
+        oid.check_encodable()?;
+        Ok(oid)
+    }
+
+    /// Parses dotted decimal arcs without checking that the OID can be encoded (as
+    /// cert-manager's `ParseObjectIdentifier`; encoding fails later).
+    pub fn parse_unchecked(s: &str) -> Result<Oid> {
         if s.is_empty() {
             return Err(PkiError::Template(
                 "zero length OBJECT IDENTIFIER".to_string(),
@@ -282,9 +290,7 @@ impl Oid {
             })?;
             arcs.push(value);
         }
-        let oid = Oid(arcs);
-        oid.check_encodable()?;
-        Ok(oid)
+        Ok(Oid(arcs))
     }
 
     fn check_encodable(&self) -> Result<()> {
