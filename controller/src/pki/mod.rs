@@ -2,6 +2,8 @@
 //! cert-manager's `pkg/util/pki` and its issuers do them. Pure, synchronous functions
 //! with no Kubernetes I/O; all time comes in as `SystemTime` arguments.
 
+mod cert;
+mod chain;
 mod csr;
 mod der;
 mod error;
@@ -12,11 +14,15 @@ mod oids;
 mod pem;
 mod public_key;
 mod sans;
+mod sign;
 mod signature;
 mod spec;
 mod subject;
 mod usage;
+mod verify;
 
+pub use cert::{Certificate, CertificateSummary, encode_certificates_pem};
+pub use chain::{PemBundle, build_single_chain};
 pub use csr::{CertificateSigningRequest, CsrOptions, csr_signature_algorithm, generate_csr, generate_csr_der};
 pub use der::Oid;
 pub use error::{PkiError, Result};
@@ -29,6 +35,10 @@ pub use name_constraints::{NameConstraintItems, NameConstraints};
 pub use pem::{PemBlock, decode_all as decode_pem_blocks, encode as encode_pem};
 pub use public_key::PublicKey;
 pub use sans::{OtherName, RawOtherName, SubjectAltNames, ip_to_string, parse_ip_addresses};
+pub use sign::{
+    IssuedCertificate, IssuerUrls, SigningCa, SigningCaProblem, lifetime, self_signed_issuer_is_empty,
+    sign_self_signed, sign_with_ca, verify_signing_ca,
+};
 pub use signature::SignatureAlgorithm;
 pub use spec::{
     CertificateRequestSpec, CertificateSpec, DEFAULT_CERT_DURATION, DEFAULT_ISSUER_GROUP,
@@ -36,3 +46,7 @@ pub use spec::{
 };
 pub use subject::{DistinguishedName, NameAttribute, NameFields, Subject};
 pub use usage::{ExtKeyUsage, KeyUsage, KeyUsageBits, Usages};
+pub use verify::{Purpose, verify_chain, verify_pem_chain};
+
+#[cfg(test)]
+mod tests;
