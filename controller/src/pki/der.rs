@@ -24,7 +24,6 @@ pub(crate) mod tag {
     pub const IA5_STRING: u8 = 0x16;
     pub const UTC_TIME: u8 = 0x17;
     pub const GENERALIZED_TIME: u8 = 0x18;
-    pub const UNIVERSAL_STRING: u8 = 0x1c;
     pub const BMP_STRING: u8 = 0x1e;
     pub const SEQUENCE: u8 = 0x30;
     pub const SET: u8 = 0x31;
@@ -216,6 +215,7 @@ impl Civil {
     }
 
     /// Unix seconds of a calendar date and time (no range checks beyond arithmetic).
+    #[cfg(test)]
     pub fn to_unix_seconds(year: i64, month: u32, day: u32, h: u32, m: u32, s: u32) -> i64 {
         let y = if month <= 2 { year - 1 } else { year };
         let era = y.div_euclid(400);

@@ -40,6 +40,7 @@ impl Extension {
     }
 
     /// Parses a DER `SEQUENCE OF Extension`.
+    #[cfg(test)]
     pub(crate) fn parse_list(seq_content: &[u8]) -> Result<Vec<Extension>> {
         let mut r = Reader::new(seq_content);
         let mut out = Vec::new();

@@ -8,11 +8,16 @@ mod csr;
 mod der;
 mod error;
 mod extensions;
+mod jks;
 mod key;
+mod matching;
 mod name_constraints;
 mod oids;
+mod outputs;
 mod pem;
+mod pkcs12;
 mod public_key;
+mod renewal;
 mod sans;
 mod sign;
 mod signature;
@@ -27,13 +32,32 @@ pub use csr::{CertificateSigningRequest, CsrOptions, csr_signature_algorithm, ge
 pub use der::Oid;
 pub use error::{PkiError, Result};
 pub use extensions::{BasicConstraints, DecodedExtensions, Extension};
+pub use jks::{
+    JKS_DEFAULT_ALIAS, JKS_KEYSTORE_KEY, JKS_TRUSTSTORE_KEY, JksEntry, jks_keystore, jks_truststore,
+    read_jks, write_jks,
+};
 pub use key::{
     DEFAULT_RSA_KEY_SIZE, EcCurve, KeyAlgorithm, KeyEncoding, MAX_RSA_KEY_SIZE, PrivateKey,
     PrivateKeySpec,
 };
+pub use matching::{
+    certificate_matches_spec, format_violations, go_quote, go_rfc1123, go_time_string, messages, private_key_matches_spec,
+    request_matches_spec,
+};
 pub use name_constraints::{NameConstraintItems, NameConstraints};
+pub use outputs::{
+    COMBINED_PEM_KEY, DER_KEY, certificate_annotations, combined_pem_output, der_output, join_csv,
+};
 pub use pem::{PemBlock, decode_all as decode_pem_blocks, encode as encode_pem};
+pub use pkcs12::{
+    PKCS12_KEY_ALIAS, PKCS12_KEYSTORE_KEY, PKCS12_TRUSTSTORE_KEY, Pkcs12Contents, Pkcs12Profile,
+    pkcs12_keystore, pkcs12_truststore, read_pkcs12,
+};
 pub use public_key::PublicKey;
+pub use renewal::{
+    DEFAULT_MAX_BACKOFF, DEFAULT_MIN_BACKOFF, RenewalPolicy, backoff_remaining, failure_backoff,
+    renew_before, renewal_time, truncate_to_second,
+};
 pub use sans::{OtherName, RawOtherName, SubjectAltNames, ip_to_string, parse_ip_addresses};
 pub use sign::{
     IssuedCertificate, IssuerUrls, SigningCa, SigningCaProblem, lifetime, self_signed_issuer_is_empty,
