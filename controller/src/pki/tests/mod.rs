@@ -1,5 +1,7 @@
 //! Cross-module tests of the PKI room: issuance, chains, matching, keystores.
 
+mod keystores;
+mod matching;
 mod signing;
 
 use std::time::{Duration, SystemTime};
