@@ -48,7 +48,8 @@ impl Eq for Certificate {}
 impl Certificate {
     /// Parses a DER certificate.
     pub fn from_der(der_bytes: &[u8]) -> Result<Certificate> {
-        let bad = |e: String| PkiError::Certificate(format!("error parsing X.509 certificate: {e}"));
+        let bad =
+            |e: String| PkiError::Certificate(format!("error parsing X.509 certificate: {e}"));
         let (rest, cert) = X509Certificate::from_der(der_bytes).map_err(|e| bad(e.to_string()))?;
         if !rest.is_empty() {
             return Err(bad("trailing data".to_string()));
@@ -320,14 +321,9 @@ fn no_certificates() -> PkiError {
 fn parse_pem_certificates(pem_bytes: &[u8], limit: usize) -> Result<Vec<Certificate>> {
     let mut rest = pem_bytes;
     let mut out = Vec::new();
-    loop {
-        match pem::decode_limited(rest, limit)? {
-            Some((block, after)) => {
-                out.push(Certificate::from_der(&block.contents)?);
-                rest = after;
-            }
-            None => break,
-        }
+    while let Some((block, after)) = pem::decode_limited(rest, limit)? {
+        out.push(Certificate::from_der(&block.contents)?);
+        rest = after;
     }
     if out.is_empty() {
         return Err(no_certificates());

@@ -58,8 +58,10 @@ pub fn csr_signature_algorithm(
         return Ok(a);
     }
     match key_spec.algorithm {
-        KeyAlgorithm::Rsa => SignatureAlgorithm::for_key(KeyAlgorithm::Rsa, key_spec.effective_size())
-            .map_err(|e| PkiError::Template(e.to_string())),
+        KeyAlgorithm::Rsa => {
+            SignatureAlgorithm::for_key(KeyAlgorithm::Rsa, key_spec.effective_size())
+                .map_err(|e| PkiError::Template(e.to_string()))
+        }
         KeyAlgorithm::Ecdsa => {
             let size = key_spec.effective_size();
             match EcCurve::from_bits(size) {
@@ -119,8 +121,7 @@ fn csr_template(spec: &CertificateSpec, options: &CsrOptions) -> Result<CsrTempl
         ));
     }
 
-    let signature_algorithm =
-        csr_signature_algorithm(spec.signature_algorithm, &spec.private_key)?;
+    let signature_algorithm = csr_signature_algorithm(spec.signature_algorithm, &spec.private_key)?;
     let subject = dn.to_der()?;
     let subject_empty = subject == [0x30, 0x00];
 
@@ -141,10 +142,10 @@ fn csr_template(spec: &CertificateSpec, options: &CsrOptions) -> Result<CsrTempl
                 usages.key_usage.to_extension_value(),
             ));
         }
-        if !usages.ext_key_usage.is_empty() {
-            if let Some(v) = usages.ext_key_usage_extension_value()? {
-                extensions.push(Extension::new(oids::EXT_EXTENDED_KEY_USAGE, false, v));
-            }
+        if !usages.ext_key_usage.is_empty()
+            && let Some(v) = usages.ext_key_usage_extension_value()?
+        {
+            extensions.push(Extension::new(oids::EXT_EXTENDED_KEY_USAGE, false, v));
         }
     }
     if options.encode_basic_constraints {
@@ -174,8 +175,15 @@ fn csr_template(spec: &CertificateSpec, options: &CsrOptions) -> Result<CsrTempl
 
 /// Builds and signs the PEM CSR (`CERTIFICATE REQUEST`) cert-manager's request
 /// manager would create for `spec` with `key`.
-pub fn generate_csr(spec: &CertificateSpec, key: &PrivateKey, options: &CsrOptions) -> Result<String> {
-    Ok(pem::encode("CERTIFICATE REQUEST", &generate_csr_der(spec, key, options)?))
+pub fn generate_csr(
+    spec: &CertificateSpec,
+    key: &PrivateKey,
+    options: &CsrOptions,
+) -> Result<String> {
+    Ok(pem::encode(
+        "CERTIFICATE REQUEST",
+        &generate_csr_der(spec, key, options)?,
+    ))
 }
 
 /// As [`generate_csr`], returning DER.
@@ -276,8 +284,8 @@ impl CertificateSigningRequest {
         let subject = DistinguishedName::from_der(&subject_der)
             .map_err(|e| PkiError::Csr(format!("x509: invalid subject: {e}")))?;
         let public_key = PublicKey::from_spki_der(info.subject_pki.raw)?;
-        let decoded = DecodedExtensions::decode(&extensions)
-            .map_err(|e| PkiError::Csr(e.to_string()))?;
+        let decoded =
+            DecodedExtensions::decode(&extensions).map_err(|e| PkiError::Csr(e.to_string()))?;
         Ok(CertificateSigningRequest {
             der: der_bytes.to_vec(),
             info: info.raw.to_vec(),
@@ -374,7 +382,11 @@ mod tests {
                 oid: "1.3.6.1.4.1.311.20.2.3".into(),
                 utf8_value: "upn@example.com".into(),
             }],
-            usages: vec![KeyUsage::DigitalSignature, KeyUsage::ServerAuth, KeyUsage::ClientAuth],
+            usages: vec![
+                KeyUsage::DigitalSignature,
+                KeyUsage::ServerAuth,
+                KeyUsage::ClientAuth,
+            ],
             ..Default::default()
         }
     }
@@ -407,7 +419,10 @@ mod tests {
             assert_eq!(sans.dns_names, spec.dns_names);
             assert_eq!(sans.email_addresses, spec.email_addresses);
             assert_eq!(sans.uris, spec.uris);
-            assert_eq!(sans.ip_addresses, parse_ip_addresses(&spec.ip_addresses).unwrap());
+            assert_eq!(
+                sans.ip_addresses,
+                parse_ip_addresses(&spec.ip_addresses).unwrap()
+            );
             assert_eq!(sans.utf8_other_names().unwrap(), spec.other_names);
             let d = csr.decoded_extensions();
             assert_eq!(d.usages.key_usage, KeyUsageBits::DIGITAL_SIGNATURE);
@@ -466,8 +481,9 @@ mod tests {
             encode_basic_constraints: true,
             ..Default::default()
         };
-        let csr = CertificateSigningRequest::from_der(&generate_csr_der(&spec, &key, &opts).unwrap())
-            .unwrap();
+        let csr =
+            CertificateSigningRequest::from_der(&generate_csr_der(&spec, &key, &opts).unwrap())
+                .unwrap();
         let d = csr.decoded_extensions();
         assert_eq!(d.basic_constraints.map(|b| b.is_ca), Some(true));
         assert!(d.usages.key_usage.contains(KeyUsageBits::CERT_SIGN));
@@ -479,8 +495,9 @@ mod tests {
             encode_name_constraints: false,
             ..Default::default()
         };
-        let csr = CertificateSigningRequest::from_der(&generate_csr_der(&spec, &key, &opts).unwrap())
-            .unwrap();
+        let csr =
+            CertificateSigningRequest::from_der(&generate_csr_der(&spec, &key, &opts).unwrap())
+                .unwrap();
         assert!(csr.decoded_extensions().name_constraints.is_none());
         assert!(csr.decoded_extensions().basic_constraints.is_none());
     }
@@ -547,7 +564,9 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            generate_csr(&mismatch, &key, &CsrOptions::default()).unwrap_err().to_string(),
+            generate_csr(&mismatch, &key, &CsrOptions::default())
+                .unwrap_err()
+                .to_string(),
             "x509: requested SignatureAlgorithm does not match private key type"
         );
     }
@@ -560,11 +579,26 @@ mod tests {
             size,
             ..Default::default()
         };
-        assert_eq!(csr_signature_algorithm(None, &spec(KeyAlgorithm::Rsa, None)).unwrap(), Sha256WithRsa);
-        assert_eq!(csr_signature_algorithm(None, &spec(KeyAlgorithm::Rsa, Some(4096))).unwrap(), Sha512WithRsa);
-        assert_eq!(csr_signature_algorithm(None, &spec(KeyAlgorithm::Rsa, Some(3072))).unwrap(), Sha384WithRsa);
-        assert_eq!(csr_signature_algorithm(None, &spec(KeyAlgorithm::Ecdsa, Some(384))).unwrap(), EcdsaWithSha384);
-        assert_eq!(csr_signature_algorithm(None, &spec(KeyAlgorithm::Ed25519, None)).unwrap(), PureEd25519);
+        assert_eq!(
+            csr_signature_algorithm(None, &spec(KeyAlgorithm::Rsa, None)).unwrap(),
+            Sha256WithRsa
+        );
+        assert_eq!(
+            csr_signature_algorithm(None, &spec(KeyAlgorithm::Rsa, Some(4096))).unwrap(),
+            Sha512WithRsa
+        );
+        assert_eq!(
+            csr_signature_algorithm(None, &spec(KeyAlgorithm::Rsa, Some(3072))).unwrap(),
+            Sha384WithRsa
+        );
+        assert_eq!(
+            csr_signature_algorithm(None, &spec(KeyAlgorithm::Ecdsa, Some(384))).unwrap(),
+            EcdsaWithSha384
+        );
+        assert_eq!(
+            csr_signature_algorithm(None, &spec(KeyAlgorithm::Ed25519, None)).unwrap(),
+            PureEd25519
+        );
         assert_eq!(
             csr_signature_algorithm(Some(Sha512WithRsa), &spec(KeyAlgorithm::Rsa, None)).unwrap(),
             Sha512WithRsa
@@ -575,7 +609,9 @@ mod tests {
         s.signature_algorithm = Some(Sha384WithRsa);
         let key = PrivateKey::generate_rsa(2048).unwrap();
         let csr = CertificateSigningRequest::from_pem(
-            generate_csr(&s, &key, &CsrOptions::default()).unwrap().as_bytes(),
+            generate_csr(&s, &key, &CsrOptions::default())
+                .unwrap()
+                .as_bytes(),
         )
         .unwrap();
         assert_eq!(csr.signature_algorithm_oid().arcs(), oids::SHA384_WITH_RSA);
@@ -588,10 +624,7 @@ mod tests {
         let key = PrivateKey::generate_rsa(2048).unwrap();
         let mut der_bytes = generate_csr_der(&spec, &key, &CsrOptions::default()).unwrap();
         // Flip a byte inside the subject's common name.
-        let pos = der_bytes
-            .windows(7)
-            .position(|w| w == b"example")
-            .unwrap();
+        let pos = der_bytes.windows(7).position(|w| w == b"example").unwrap();
         der_bytes[pos] ^= 0x01;
         let csr = CertificateSigningRequest::from_der(&der_bytes).unwrap();
         assert!(csr.verify_signature().is_err());

@@ -286,7 +286,9 @@ impl Oid {
                 )));
             }
             let value: u64 = part.parse().map_err(|_| {
-                PkiError::Template(format!("strconv.Atoi: parsing {part:?}: value out of range"))
+                PkiError::Template(format!(
+                    "strconv.Atoi: parsing {part:?}: value out of range"
+                ))
             })?;
             arcs.push(value);
         }
@@ -446,7 +448,9 @@ impl<'a> Reader<'a> {
             .split_first()
             .ok_or_else(|| PkiError::Der("unexpected end of DER input".to_string()))?;
         if tag & 0x1f == 0x1f {
-            return Err(PkiError::Der("multi-byte DER tags are not supported".to_string()));
+            return Err(PkiError::Der(
+                "multi-byte DER tags are not supported".to_string(),
+            ));
         }
         let (&first_len, rest) = rest
             .split_first()
@@ -530,7 +534,12 @@ mod tests {
 
     #[test]
     fn oid_round_trip() {
-        for s in ["1.2.840.113549.1.1.11", "2.5.29.17", "1.3.6.1.4.1.311.20.2.3", "2.999.1"] {
+        for s in [
+            "1.2.840.113549.1.1.11",
+            "2.5.29.17",
+            "1.3.6.1.4.1.311.20.2.3",
+            "2.999.1",
+        ] {
             let oid = Oid::parse(s).unwrap();
             let der = oid.to_der().unwrap();
             let back = read_oid(&mut Reader::new(&der)).unwrap();
@@ -568,7 +577,12 @@ mod tests {
 
     #[test]
     fn reader_rejects_truncation_without_panicking() {
-        for bad in [&[0x30u8][..], &[0x30, 0x05, 0x01], &[0x30, 0x85, 1, 1, 1, 1, 1], &[0x1f, 0]] {
+        for bad in [
+            &[0x30u8][..],
+            &[0x30, 0x05, 0x01],
+            &[0x30, 0x85, 1, 1, 1, 1, 1],
+            &[0x1f, 0],
+        ] {
             assert!(Reader::new(bad).read().is_err());
         }
     }

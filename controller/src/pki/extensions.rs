@@ -99,7 +99,11 @@ impl BasicConstraints {
                 if i.content.len() > 4 || i.content.first().is_some_and(|b| b & 0x80 != 0) {
                     return Err(invalid());
                 }
-                Some(i.content.iter().fold(0u32, |acc, b| (acc << 8) | u32::from(*b)))
+                Some(
+                    i.content
+                        .iter()
+                        .fold(0u32, |acc, b| (acc << 8) | u32::from(*b)),
+                )
             }
             None => None,
         };

@@ -44,7 +44,7 @@ pub enum JksEntry {
         /// Creation time.
         created: SystemTime,
         /// The key.
-        key: PrivateKey,
+        key: Box<PrivateKey>,
         /// The chain, leaf first.
         chain: Vec<Certificate>,
     },
@@ -55,7 +55,7 @@ pub enum JksEntry {
         /// Creation time.
         created: SystemTime,
         /// The certificate.
-        certificate: Certificate,
+        certificate: Box<Certificate>,
     },
 }
 
@@ -63,7 +63,9 @@ impl JksEntry {
     /// The entry's alias.
     pub fn alias(&self) -> &str {
         match self {
-            JksEntry::PrivateKey { alias, .. } | JksEntry::TrustedCertificate { alias, .. } => alias,
+            JksEntry::PrivateKey { alias, .. } | JksEntry::TrustedCertificate { alias, .. } => {
+                alias
+            }
         }
     }
 }
@@ -85,7 +87,7 @@ pub fn jks_keystore(
     let mut entries = vec![JksEntry::PrivateKey {
         alias: alias.to_lowercase(),
         created,
-        key,
+        key: Box::new(key),
         chain,
     }];
     if !ca_crt.is_empty() {
@@ -104,9 +106,13 @@ fn ca_entries(ca_crt: &[u8], created: SystemTime) -> Result<Vec<JksEntry>> {
         .into_iter()
         .enumerate()
         .map(|(i, certificate)| JksEntry::TrustedCertificate {
-            alias: if i == 0 { "ca".to_string() } else { format!("ca-{i}") },
+            alias: if i == 0 {
+                "ca".to_string()
+            } else {
+                format!("ca-{i}")
+            },
             created,
-            certificate,
+            certificate: Box::new(certificate),
         })
         .collect())
 }
@@ -321,7 +327,9 @@ pub fn read_jks(data: &[u8], password: &str) -> Result<Vec<JksEntry>> {
     }
     let version = c.u32()?;
     if version != 1 && version != 2 {
-        return Err(PkiError::Keystore(format!("jks: unknown version {version}")));
+        return Err(PkiError::Keystore(format!(
+            "jks: unknown version {version}"
+        )));
     }
     let count = c.u32()?;
     let mut entries = Vec::new();
@@ -340,7 +348,7 @@ pub fn read_jks(data: &[u8], password: &str) -> Result<Vec<JksEntry>> {
             TAG_PRIVATE_KEY => {
                 let n = c.len32()?;
                 let pkcs8 = unprotect_key(c.take(n)?, password)?;
-                let key = PrivateKey::from_pkcs8_der(&pkcs8)?;
+                let key = Box::new(PrivateKey::from_pkcs8_der(&pkcs8)?);
                 let chain_len = c.u32()?;
                 let mut chain = Vec::new();
                 for _ in 0..chain_len {
@@ -354,7 +362,7 @@ pub fn read_jks(data: &[u8], password: &str) -> Result<Vec<JksEntry>> {
                 });
             }
             TAG_TRUSTED_CERT => {
-                let certificate = read_cert(&mut c)?;
+                let certificate = Box::new(read_cert(&mut c)?);
                 entries.push(JksEntry::TrustedCertificate {
                     alias,
                     created,

@@ -390,7 +390,10 @@ impl PrivateKey {
     pub fn to_pkcs8_der(&self) -> Result<Vec<u8>> {
         let failed = |_| PkiError::Key("failed to encode private key as PKCS#8".to_string());
         Ok(match &self.inner {
-            Inner::Rsa(k) => AsDer::<Pkcs8V1Der>::as_der(k).map_err(failed)?.as_ref().to_vec(),
+            Inner::Rsa(k) => AsDer::<Pkcs8V1Der>::as_der(k)
+                .map_err(failed)?
+                .as_ref()
+                .to_vec(),
             Inner::Ecdsa(_, k) => k.to_pkcs8v1().map_err(failed)?.as_ref().to_vec(),
             Inner::Ed25519(k) => k.to_pkcs8v1().map_err(failed)?.as_ref().to_vec(),
         })
@@ -610,12 +613,22 @@ mod tests {
             err.to_string(),
             "error decoding private key PEM block: no PEM data was found in given input"
         );
-        let err = PrivateKey::from_pem(pem::encode("DSA PRIVATE KEY", &[1]).as_bytes()).unwrap_err();
+        let err =
+            PrivateKey::from_pem(pem::encode("DSA PRIVATE KEY", &[1]).as_bytes()).unwrap_err();
         assert_eq!(err.to_string(), "unknown private key type: DSA PRIVATE KEY");
-        let err = PrivateKey::from_pem(pem::encode("PRIVATE KEY", &[0x30, 0]).as_bytes()).unwrap_err();
-        assert!(err.to_string().starts_with("error parsing pkcs#8 private key"));
+        let err =
+            PrivateKey::from_pem(pem::encode("PRIVATE KEY", &[0x30, 0]).as_bytes()).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("error parsing pkcs#8 private key")
+        );
         let big = vec![b'x'; 13_001];
-        assert!(PrivateKey::from_pem(&big).unwrap_err().to_string().contains("larger than the maximum"));
+        assert!(
+            PrivateKey::from_pem(&big)
+                .unwrap_err()
+                .to_string()
+                .contains("larger than the maximum")
+        );
     }
 
     #[test]

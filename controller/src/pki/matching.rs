@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use std::net::IpAddr;
 
 use super::cert::Certificate;
-use super::der::Civil;
 use super::csr::CertificateSigningRequest;
+use super::der::Civil;
 use super::error::Result;
 use super::key::{EcCurve, KeyAlgorithm, PrivateKey, PrivateKeySpec};
 use super::sans::{OtherName, ip_key};
@@ -100,13 +100,25 @@ pub fn request_matches_spec(
             v.push("spec.subject.serialNumber");
         }
         let checks: [(&[String], &[String], &'static str); 7] = [
-            (&f.organizations, &s.organizations, "spec.subject.organizations"),
+            (
+                &f.organizations,
+                &s.organizations,
+                "spec.subject.organizations",
+            ),
             (&f.countries, &s.countries, "spec.subject.countries"),
             (&f.localities, &s.localities, "spec.subject.localities"),
-            (&f.organizational_units, &s.organizational_units, "spec.subject.organizationalUnits"),
+            (
+                &f.organizational_units,
+                &s.organizational_units,
+                "spec.subject.organizationalUnits",
+            ),
             (&f.postal_codes, &s.postal_codes, "spec.subject.postCodes"),
             (&f.provinces, &s.provinces, "spec.subject.provinces"),
-            (&f.street_addresses, &s.street_addresses, "spec.subject.streetAddresses"),
+            (
+                &f.street_addresses,
+                &s.street_addresses,
+                "spec.subject.streetAddresses",
+            ),
         ];
         for (have, want, name) in checks {
             if !equal_unsorted(have, want) {
@@ -161,12 +173,18 @@ pub fn certificate_matches_spec(cert: &Certificate, spec: &CertificateSpec) -> V
             v.push("spec.commonName");
         }
         if !spec.dns_names.iter().all(|d| all.contains(d.as_str()))
-            || !summary.dns_names.iter().all(|d| expected.contains(d.as_str()))
+            || !summary
+                .dns_names
+                .iter()
+                .all(|d| expected.contains(d.as_str()))
         {
             v.push("spec.dnsNames");
         }
     }
-    if !ips_match(&cert.decoded_extensions().sans.ip_addresses, &spec.ip_addresses) {
+    if !ips_match(
+        &cert.decoded_extensions().sans.ip_addresses,
+        &spec.ip_addresses,
+    ) {
         v.push("spec.ipAddresses");
     }
     if !equal_unsorted(&summary.uris, &spec.uris) {
@@ -234,7 +252,10 @@ pub fn go_rfc1123(t: std::time::SystemTime) -> String {
         "{}, {:02} {} {:04} {:02}:{:02}:{:02} UTC",
         DAYS.get(c.weekday as usize).copied().unwrap_or("???"),
         c.day,
-        MONTHS.get(c.month.saturating_sub(1) as usize).copied().unwrap_or("???"),
+        MONTHS
+            .get(c.month.saturating_sub(1) as usize)
+            .copied()
+            .unwrap_or("???"),
         c.year,
         c.hour,
         c.minute,
@@ -315,7 +336,10 @@ mod tests {
     #[test]
     fn quoting_and_formatting_follow_go() {
         assert_eq!(go_quote("a\"b\\c\n"), "\"a\\\"b\\\\c\\n\"");
-        assert_eq!(format_violations(&["spec.dnsNames", "spec.isCA"]), "[spec.dnsNames spec.isCA]");
+        assert_eq!(
+            format_violations(&["spec.dnsNames", "spec.isCA"]),
+            "[spec.dnsNames spec.isCA]"
+        );
         assert_eq!(format_violations(&[]), "[]");
         let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_136_214_245); // 2006-01-02 15:04:05
         assert_eq!(go_rfc1123(t), "Mon, 02 Jan 2006 15:04:05 UTC");
@@ -323,8 +347,14 @@ mod tests {
             messages::renewing(Some(t)),
             "Renewing certificate as renewal was scheduled at 2006-01-02 15:04:05 +0000 UTC"
         );
-        assert_eq!(messages::renewing(None), "Renewing certificate as renewal was scheduled at <nil>");
-        assert_eq!(messages::expired(t), "Certificate expired on Mon, 02 Jan 2006 15:04:05 UTC");
+        assert_eq!(
+            messages::renewing(None),
+            "Renewing certificate as renewal was scheduled at <nil>"
+        );
+        assert_eq!(
+            messages::expired(t),
+            "Certificate expired on Mon, 02 Jan 2006 15:04:05 UTC"
+        );
         assert_eq!(
             messages::incorrect_issuer(&IssuerRef {
                 name: "ca".into(),

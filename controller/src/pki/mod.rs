@@ -28,21 +28,23 @@ mod verify;
 
 pub use cert::{Certificate, CertificateSummary, encode_certificates_pem};
 pub use chain::{PemBundle, build_single_chain};
-pub use csr::{CertificateSigningRequest, CsrOptions, csr_signature_algorithm, generate_csr, generate_csr_der};
+pub use csr::{
+    CertificateSigningRequest, CsrOptions, csr_signature_algorithm, generate_csr, generate_csr_der,
+};
 pub use der::Oid;
 pub use error::{PkiError, Result};
 pub use extensions::{BasicConstraints, DecodedExtensions, Extension};
 pub use jks::{
-    JKS_DEFAULT_ALIAS, JKS_KEYSTORE_KEY, JKS_TRUSTSTORE_KEY, JksEntry, jks_keystore, jks_truststore,
-    read_jks, write_jks,
+    JKS_DEFAULT_ALIAS, JKS_KEYSTORE_KEY, JKS_TRUSTSTORE_KEY, JksEntry, jks_keystore,
+    jks_truststore, read_jks, write_jks,
 };
 pub use key::{
     DEFAULT_RSA_KEY_SIZE, EcCurve, KeyAlgorithm, KeyEncoding, MAX_RSA_KEY_SIZE, PrivateKey,
     PrivateKeySpec,
 };
 pub use matching::{
-    certificate_matches_spec, format_violations, go_quote, go_rfc1123, go_time_string, messages, private_key_matches_spec,
-    request_matches_spec,
+    certificate_matches_spec, format_violations, go_quote, go_rfc1123, go_time_string, messages,
+    private_key_matches_spec, request_matches_spec,
 };
 pub use name_constraints::{NameConstraintItems, NameConstraints};
 pub use outputs::{
@@ -60,8 +62,8 @@ pub use renewal::{
 };
 pub use sans::{OtherName, RawOtherName, SubjectAltNames, ip_to_string, parse_ip_addresses};
 pub use sign::{
-    IssuedCertificate, IssuerUrls, SigningCa, SigningCaProblem, lifetime, self_signed_issuer_is_empty,
-    sign_self_signed, sign_with_ca, verify_signing_ca,
+    IssuedCertificate, IssuerUrls, SigningCa, SigningCaProblem, lifetime,
+    self_signed_issuer_is_empty, sign_self_signed, sign_with_ca, verify_signing_ca,
 };
 pub use signature::SignatureAlgorithm;
 pub use spec::{

@@ -116,7 +116,11 @@ fn subtrees(items: &NameConstraintItems) -> Result<Vec<u8>> {
     }
     for cidr in &items.ip_ranges {
         let (ip, mask) = parse_cidr(cidr)?;
-        out.extend(der::sequence(&[&der::context(7, false, &[ip, mask].concat())]));
+        out.extend(der::sequence(&[&der::context(
+            7,
+            false,
+            &[ip, mask].concat(),
+        )]));
     }
     for e in &items.email_addresses {
         out.extend(der::sequence(&[&der::context(1, false, ia5(e)?)]));
@@ -213,7 +217,9 @@ fn format_cidr(value: &[u8]) -> Result<String> {
         } else {
             let ones = b.leading_ones();
             if b.checked_shl(ones).unwrap_or(0) != 0 {
-                return Err(PkiError::Der("x509: IP constraint contained invalid mask".to_string()));
+                return Err(PkiError::Der(
+                    "x509: IP constraint contained invalid mask".to_string(),
+                ));
             }
             prefix += ones;
             seen_zero = true;
@@ -262,7 +268,10 @@ mod tests {
 
     #[test]
     fn empty_and_invalid_inputs() {
-        assert_eq!(NameConstraints::default().to_extension_value().unwrap(), None);
+        assert_eq!(
+            NameConstraints::default().to_extension_value().unwrap(),
+            None
+        );
         let nc = NameConstraints {
             permitted: Some(NameConstraintItems {
                 ip_ranges: vec!["10.0.0.0/33".into()],

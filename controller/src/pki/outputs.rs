@@ -50,7 +50,11 @@ pub fn certificate_annotations(cert: &Certificate) -> BTreeMap<String, String> {
         a.insert(format!("cert-manager.io/{key}"), join_csv(values));
     };
     put(false, "subject-organizations", &f.organizations);
-    put(false, "subject-organizationalunits", &f.organizational_units);
+    put(
+        false,
+        "subject-organizationalunits",
+        &f.organizational_units,
+    );
     put(false, "subject-countries", &f.countries);
     put(false, "subject-provinces", &f.provinces);
     put(false, "subject-localities", &f.localities);
@@ -98,7 +102,10 @@ mod tests {
     #[test]
     fn csv_matches_go() {
         let v = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(join_csv(&v(&["a.example", "b.example"])), "a.example,b.example");
+        assert_eq!(
+            join_csv(&v(&["a.example", "b.example"])),
+            "a.example,b.example"
+        );
         assert_eq!(
             join_csv(&v(&["10 Downing Street, Westminster", "Manchester"])),
             "\"10 Downing Street, Westminster\",Manchester"
@@ -111,7 +118,10 @@ mod tests {
 
     #[test]
     fn combined_pem_is_key_newline_chain() {
-        assert_eq!(combined_pem_output(b"KEY\n", b"CERT\n"), b"KEY\n\nCERT\n".to_vec());
+        assert_eq!(
+            combined_pem_output(b"KEY\n", b"CERT\n"),
+            b"KEY\n\nCERT\n".to_vec()
+        );
         assert!(der_output(b"nothing").is_err());
     }
 }

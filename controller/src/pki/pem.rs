@@ -219,6 +219,9 @@ mod tests {
         assert!(decode(b"nothing here").is_none());
         let big = vec![b'a'; 20];
         let err = decode_limited(&big, 10).unwrap_err();
-        assert_eq!(err.to_string(), "provided PEM data was larger than the maximum 10B");
+        assert_eq!(
+            err.to_string(),
+            "provided PEM data was larger than the maximum 10B"
+        );
     }
 }

@@ -51,12 +51,22 @@ impl Pkcs12Profile {
 
     fn algorithms(self) -> Result<(EncryptionAlgorithm, MacAlgorithm)> {
         Ok(match self {
-            Pkcs12Profile::LegacyRc2 => (EncryptionAlgorithm::PbeWithShaAnd40BitRc4Cbc, MacAlgorithm::HmacSha1),
-            Pkcs12Profile::LegacyDes => (EncryptionAlgorithm::PbeWithShaAnd3KeyTripleDesCbc, MacAlgorithm::HmacSha1),
-            Pkcs12Profile::Modern2023 => (EncryptionAlgorithm::PbeWithHmacSha256AndAes256, MacAlgorithm::HmacSha256),
+            Pkcs12Profile::LegacyRc2 => (
+                EncryptionAlgorithm::PbeWithShaAnd40BitRc4Cbc,
+                MacAlgorithm::HmacSha1,
+            ),
+            Pkcs12Profile::LegacyDes => (
+                EncryptionAlgorithm::PbeWithShaAnd3KeyTripleDesCbc,
+                MacAlgorithm::HmacSha1,
+            ),
+            Pkcs12Profile::Modern2023 => (
+                EncryptionAlgorithm::PbeWithHmacSha256AndAes256,
+                MacAlgorithm::HmacSha256,
+            ),
             Pkcs12Profile::Modern2026 => {
                 return Err(PkiError::Keystore(
-                    "PKCS#12 profile Modern2026 (PBMAC1) is not supported; use Modern2023".to_string(),
+                    "PKCS#12 profile Modern2026 (PBMAC1) is not supported; use Modern2023"
+                        .to_string(),
                 ));
             }
         })
@@ -79,7 +89,9 @@ impl FromStr for Pkcs12Profile {
             "LegacyDES" => Ok(Pkcs12Profile::LegacyDes),
             "Modern2023" => Ok(Pkcs12Profile::Modern2023),
             "Modern2026" => Ok(Pkcs12Profile::Modern2026),
-            other => Err(PkiError::Keystore(format!("unknown PKCS#12 profile {other:?}"))),
+            other => Err(PkiError::Keystore(format!(
+                "unknown PKCS#12 profile {other:?}"
+            ))),
         }
     }
 }

@@ -23,9 +23,15 @@ pub struct PublicKey {
 #[derive(Clone, PartialEq, Eq)]
 enum Material {
     /// Big-endian modulus and exponent without leading zero bytes.
-    Rsa { n: Vec<u8>, e: Vec<u8> },
+    Rsa {
+        n: Vec<u8>,
+        e: Vec<u8>,
+    },
     /// Uncompressed SEC1 point.
-    Ecdsa { curve: EcCurve, point: Vec<u8> },
+    Ecdsa {
+        curve: EcCurve,
+        point: Vec<u8>,
+    },
     Ed25519(Vec<u8>),
 }
 
@@ -62,7 +68,11 @@ impl PublicKey {
         r.finish()?;
         let mut ar = Reader::new(alg.content);
         let alg_oid = der::read_oid(&mut ar)?;
-        let params = if ar.is_empty() { None } else { Some(ar.read()?) };
+        let params = if ar.is_empty() {
+            None
+        } else {
+            Some(ar.read()?)
+        };
         ar.finish()?;
         let (unused, key_bytes) = bits
             .content
@@ -126,7 +136,9 @@ impl PublicKey {
                     ));
                 }
                 if key_bytes.len() != 32 {
-                    return Err(PkiError::Key("x509: wrong Ed25519 public key size".to_string()));
+                    return Err(PkiError::Key(
+                        "x509: wrong Ed25519 public key size".to_string(),
+                    ));
                 }
                 Material::Ed25519(key_bytes.to_vec())
             }
@@ -265,7 +277,9 @@ pub(crate) fn rsa_bit_len(n: &[u8]) -> u32 {
         None => 0,
         Some(first) => {
             let bytes = u32::try_from(n.len()).unwrap_or(u32::MAX / 8);
-            bytes.saturating_mul(8).saturating_sub(first.leading_zeros())
+            bytes
+                .saturating_mul(8)
+                .saturating_sub(first.leading_zeros())
         }
     }
 }

@@ -83,7 +83,11 @@ pub const DEFAULT_MAX_BACKOFF: Duration = Duration::from_secs(32 * 3600);
 /// The back-off after `failed_issuance_attempts` failures:
 /// `initial × 2^(n−1)`, capped at `max`, never below `initial`; `initial` when the
 /// count is unknown or not positive.
-pub fn failure_backoff(failed_issuance_attempts: Option<i64>, initial: Duration, max: Duration) -> Duration {
+pub fn failure_backoff(
+    failed_issuance_attempts: Option<i64>,
+    initial: Duration,
+    max: Duration,
+) -> Duration {
     let delay = match failed_issuance_attempts {
         Some(n) if n > 0 => {
             let exp = n - 1;
@@ -142,16 +146,16 @@ mod tests {
         let nb = 1_700_000_000;
         // (lifetime, renewBefore, percentage, expected seconds before notAfter)
         let table: &[(u64, Option<u64>, Option<i32>, u64)] = &[
-            (90 * D, None, None, 30 * D),                  // a third by default
-            (90 * D, Some(10 * D), None, 10 * D),          // renewBefore
-            (90 * D, Some(90 * D), None, 30 * D),          // renewBefore ≥ lifetime ignored
+            (90 * D, None, None, 30 * D),         // a third by default
+            (90 * D, Some(10 * D), None, 10 * D), // renewBefore
+            (90 * D, Some(90 * D), None, 30 * D), // renewBefore ≥ lifetime ignored
             (90 * D, Some(100 * D), None, 30 * D),
-            (90 * D, Some(0), None, 30 * D),               // zero ignored
-            (90 * D, None, Some(25), 22 * D + 12 * H),     // percentage
-            (90 * D, None, Some(0), 30 * D),               // out of range ignored
+            (90 * D, Some(0), None, 30 * D),           // zero ignored
+            (90 * D, None, Some(25), 22 * D + 12 * H), // percentage
+            (90 * D, None, Some(0), 30 * D),           // out of range ignored
             (90 * D, None, Some(100), 30 * D),
-            (90 * D, Some(5 * D), Some(50), 5 * D),        // renewBefore wins
-            (90 * D, Some(100 * D), Some(50), 45 * D),     // invalid renewBefore → percentage
+            (90 * D, Some(5 * D), Some(50), 5 * D), // renewBefore wins
+            (90 * D, Some(100 * D), Some(50), 45 * D), // invalid renewBefore → percentage
             (H, None, None, 1200),
         ];
         for &(lifetime, rb, pct, before) in table {
@@ -172,7 +176,10 @@ mod tests {
         // A 100 s lifetime renews 33.33 s before expiry: 66.67 s in, truncated to 66.
         let got = renewal_time(t(1000), t(1100), None, None, RenewalPolicy::RenewBefore).unwrap();
         assert_eq!(got, t(1066));
-        assert_eq!(renewal_time(t(0), t(100), None, None, RenewalPolicy::Disabled), None);
+        assert_eq!(
+            renewal_time(t(0), t(100), None, None, RenewalPolicy::Disabled),
+            None
+        );
         assert_eq!(
             truncate_to_second(UNIX_EPOCH - Duration::from_millis(1500)),
             UNIX_EPOCH - Duration::from_secs(2)
@@ -205,13 +212,43 @@ mod tests {
     #[test]
     fn backoff_remaining_counts_from_last_failure() {
         let last = t(10 * H);
-        let rem = backoff_remaining(t(10 * H + 600), Some(last), Some(2), DEFAULT_MIN_BACKOFF, DEFAULT_MAX_BACKOFF);
+        let rem = backoff_remaining(
+            t(10 * H + 600),
+            Some(last),
+            Some(2),
+            DEFAULT_MIN_BACKOFF,
+            DEFAULT_MAX_BACKOFF,
+        );
         assert_eq!(rem, Some(Duration::from_secs(2 * H - 600)));
         assert_eq!(
-            backoff_remaining(t(12 * H), Some(last), Some(2), DEFAULT_MIN_BACKOFF, DEFAULT_MAX_BACKOFF),
+            backoff_remaining(
+                t(12 * H),
+                Some(last),
+                Some(2),
+                DEFAULT_MIN_BACKOFF,
+                DEFAULT_MAX_BACKOFF
+            ),
             None
         );
-        assert_eq!(backoff_remaining(t(12 * H), None, Some(2), DEFAULT_MIN_BACKOFF, DEFAULT_MAX_BACKOFF), None);
-        assert_eq!(backoff_remaining(t(12 * H), Some(last), Some(2), Duration::ZERO, DEFAULT_MAX_BACKOFF), None);
+        assert_eq!(
+            backoff_remaining(
+                t(12 * H),
+                None,
+                Some(2),
+                DEFAULT_MIN_BACKOFF,
+                DEFAULT_MAX_BACKOFF
+            ),
+            None
+        );
+        assert_eq!(
+            backoff_remaining(
+                t(12 * H),
+                Some(last),
+                Some(2),
+                Duration::ZERO,
+                DEFAULT_MAX_BACKOFF
+            ),
+            None
+        );
     }
 }

@@ -62,9 +62,7 @@ impl SubjectAltNames {
                         oid: o.oid.to_string(),
                         utf8_value: v,
                     })
-                    .ok_or_else(|| {
-                        PkiError::Csr("otherName is not an utf8 value".to_string())
-                    })
+                    .ok_or_else(|| PkiError::Csr("otherName is not an utf8 value".to_string()))
             })
             .collect()
     }
@@ -113,8 +111,7 @@ impl SubjectAltNames {
                     let explicit = or.expect(0xa0)?;
                     or.finish()?;
                     let inner = der::parse_single(explicit.content, tag::UTF8_STRING).ok();
-                    let utf8_value =
-                        inner.and_then(|i| String::from_utf8(i.content.to_vec()).ok());
+                    let utf8_value = inner.and_then(|i| String::from_utf8(i.content.to_vec()).ok());
                     out.other_names.push(RawOtherName { oid, utf8_value });
                 }
                 0x81 => out
@@ -235,7 +232,10 @@ mod tests {
         assert_eq!(back.other_names, sans.other_names);
         // The IPv4-mapped address is encoded on four bytes.
         assert_eq!(
-            back.ip_addresses.iter().map(ip_to_string).collect::<Vec<_>>(),
+            back.ip_addresses
+                .iter()
+                .map(ip_to_string)
+                .collect::<Vec<_>>(),
             vec!["10.0.0.1", "::1", "192.168.0.1"]
         );
         assert_eq!(

@@ -61,7 +61,11 @@ impl SigningCa {
     /// Reads the CA Secret's data as cert-manager's `SecretTLSKeyPairAndCA`: the key
     /// from `tls.key`, the chain from `tls.crt` (the first certificate signs), and
     /// `ca.crt`'s first certificate appended when present and non-empty.
-    pub fn from_secret_data(tls_crt: &[u8], tls_key: &[u8], ca_crt: Option<&[u8]>) -> Result<SigningCa> {
+    pub fn from_secret_data(
+        tls_crt: &[u8],
+        tls_key: &[u8],
+        ca_crt: Option<&[u8]>,
+    ) -> Result<SigningCa> {
         let key = PrivateKey::from_pem(tls_key)?;
         let mut certificates = Certificate::parse_chain_pem(tls_crt)?;
         if let Some(ca) = ca_crt.filter(|c| !c.is_empty()) {
@@ -124,7 +128,10 @@ impl SigningCaProblem {
 /// The CA issuer's readiness check (`KeyPairVerified`, message "Signing CA verified"
 /// on success): the first certificate of `tls.crt` must parse, `tls.key` must parse,
 /// and the certificate must be a CA.
-pub fn verify_signing_ca(tls_crt: &[u8], tls_key: &[u8]) -> std::result::Result<(), SigningCaProblem> {
+pub fn verify_signing_ca(
+    tls_crt: &[u8],
+    tls_key: &[u8],
+) -> std::result::Result<(), SigningCaProblem> {
     let chain = Certificate::parse_chain_pem(tls_crt).map_err(SigningCaProblem::GetKeyPair)?;
     PrivateKey::from_pem(tls_key).map_err(SigningCaProblem::GetKeyPair)?;
     match chain.first() {
@@ -147,7 +154,9 @@ pub fn sign_self_signed(
 ) -> Result<IssuedCertificate> {
     let template = Template::from_request(request, now)?;
     if key.public_key() != &template.public_key {
-        return Err(PkiError::Key("CSR not signed by referenced private key".to_string()));
+        return Err(PkiError::Key(
+            "CSR not signed by referenced private key".to_string(),
+        ));
     }
     let der_bytes = template.sign(&template.subject, None, key, urls)?;
     let certificate = Certificate::from_der(&der_bytes)?;
@@ -260,9 +269,9 @@ impl Template {
         let name_constraints = find(exts, oids::EXT_NAME_CONSTRAINTS).cloned();
 
         let duration = default_duration(request.duration);
-        let not_after = now.checked_add(duration).ok_or_else(|| {
-            PkiError::Csr(format!("duration {duration:?} is out of range"))
-        })?;
+        let not_after = now
+            .checked_add(duration)
+            .ok_or_else(|| PkiError::Csr(format!("duration {duration:?} is out of range")))?;
         Ok(Template {
             subject: csr.subject_der().to_vec(),
             public_key: csr.public_key().clone(),
@@ -310,7 +319,11 @@ impl Template {
             // RFC 7093 method 1, as Go ≥ 1.25: leftmost 160 bits of SHA-256.
             let h = digest::digest(&digest::SHA256, &spk);
             let skid = h.as_ref().get(..20).unwrap_or_default().to_vec();
-            exts.push(Extension::new(oids::EXT_SUBJECT_KEY_ID, false, der::octet_string(&skid)));
+            exts.push(Extension::new(
+                oids::EXT_SUBJECT_KEY_ID,
+                false,
+                der::octet_string(&skid),
+            ));
         }
         if let Some(parent) = issuer
             && parent.subject_der() != self.subject.as_slice()
@@ -326,7 +339,10 @@ impl Template {
         if !urls.ocsp_servers.is_empty() || !urls.issuing_certificate_urls.is_empty() {
             let mut descs = Vec::new();
             for u in &urls.ocsp_servers {
-                descs.push(der::sequence(&[&oid_der(oids::AIA_OCSP), &der::context(6, false, u.as_bytes())]));
+                descs.push(der::sequence(&[
+                    &oid_der(oids::AIA_OCSP),
+                    &der::context(6, false, u.as_bytes()),
+                ]));
             }
             for u in &urls.issuing_certificate_urls {
                 descs.push(der::sequence(&[
@@ -334,7 +350,11 @@ impl Template {
                     &der::context(6, false, u.as_bytes()),
                 ]));
             }
-            exts.push(Extension::new(oids::EXT_AUTHORITY_INFO_ACCESS, false, der::sequence_of(&descs)));
+            exts.push(Extension::new(
+                oids::EXT_AUTHORITY_INFO_ACCESS,
+                false,
+                der::sequence_of(&descs),
+            ));
         }
         if let Some(nc) = &self.name_constraints {
             exts.push(nc.clone());

@@ -35,7 +35,11 @@ impl IssuerRef {
             if k.is_empty() { DEFAULT_ISSUER_KIND } else { k }
         }
         fn group(g: &str) -> &str {
-            if g.is_empty() { DEFAULT_ISSUER_GROUP } else { g }
+            if g.is_empty() {
+                DEFAULT_ISSUER_GROUP
+            } else {
+                g
+            }
         }
         self.name == other.name
             && kind(&self.kind) == kind(&other.kind)

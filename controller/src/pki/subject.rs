@@ -107,7 +107,10 @@ impl DistinguishedName {
             push(&[common_name.to_string()], oids::COMMON_NAME);
         }
         if !subject.serial_number.is_empty() {
-            push(&[subject.serial_number.clone()], oids::SERIAL_NUMBER);
+            push(
+                std::slice::from_ref(&subject.serial_number),
+                oids::SERIAL_NUMBER,
+            );
         }
         DistinguishedName { rdns }
     }
@@ -130,9 +133,8 @@ impl DistinguishedName {
                         ))
                     })?,
                 };
-                let value = String::from_utf8(value).map_err(|_| {
-                    PkiError::Template("asn1: string not valid UTF-8".to_string())
-                })?;
+                let value = String::from_utf8(value)
+                    .map_err(|_| PkiError::Template("asn1: string not valid UTF-8".to_string()))?;
                 attrs.push(NameAttribute::new(oid, &value));
             }
             rdns.push(attrs);
@@ -221,7 +223,10 @@ impl DistinguishedName {
     pub fn go_string(&self) -> String {
         let mut rdns: Vec<Vec<NameAttribute>> = Vec::new();
         for a in self.rdns.iter().flatten() {
-            let standard = matches!(a.oid.arcs(), [2, 5, 4, 3 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 17]);
+            let standard = matches!(
+                a.oid.arcs(),
+                [2, 5, 4, 3 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 17]
+            );
             if !standard {
                 rdns.push(vec![a.clone()]);
             }
@@ -323,7 +328,10 @@ fn attribute_type_oid(name: &str) -> Option<&'static [u64]> {
 pub(crate) fn encode_go_string(value: &str) -> Vec<u8> {
     let printable = value.bytes().all(|b| {
         b.is_ascii_alphanumeric()
-            || matches!(b, b'\'' | b'(' | b')' | b'+' | b',' | b'-' | b'.' | b'/' | b':' | b'=' | b'?' | b' ')
+            || matches!(
+                b,
+                b'\'' | b'(' | b')' | b'+' | b',' | b'-' | b'.' | b'/' | b':' | b'=' | b'?' | b' '
+            )
     });
     let t = if printable {
         tag::PRINTABLE_STRING
@@ -341,7 +349,7 @@ fn decode_string_value(t: u8, content: &[u8]) -> Option<String> {
         }
         tag::T61_STRING => Some(content.iter().map(|b| char::from(*b)).collect()),
         tag::BMP_STRING => {
-            if content.len() % 2 != 0 {
+            if !content.len().is_multiple_of(2) {
                 return None;
             }
             let units: Vec<u16> = content
@@ -382,8 +390,8 @@ fn parse_ldap_dn(s: &str) -> Result<Vec<LdapRdn>> {
             b'=' if attr_type.is_empty() => {
                 let raw = s.get(start..i).ok_or_else(|| err("invalid DN"))?;
                 let decoded = decode_ldap_string(raw)?;
-                attr_type = String::from_utf8(decoded)
-                    .map_err(|_| err("invalid attribute type in DN"))?;
+                attr_type =
+                    String::from_utf8(decoded).map_err(|_| err("invalid attribute type in DN"))?;
                 start = i + 1;
             }
             b',' | b'+' | b';' => {
@@ -422,7 +430,7 @@ fn decode_ldap_value(raw: &str) -> Result<Vec<u8>> {
 fn decode_ber_hex(hex_str: &str) -> Result<Vec<u8>> {
     let err = |m: String| PkiError::Template(format!("failed to decode BER encoding: {m}"));
     let b = hex_str.as_bytes();
-    if b.len() % 2 != 0 {
+    if !b.len().is_multiple_of(2) {
         return Err(err("encoding/hex: odd length hex string".to_string()));
     }
     let mut bytes = Vec::with_capacity(b.len() / 2);
@@ -445,8 +453,14 @@ fn decode_ber_hex(hex_str: &str) -> Result<Vec<u8>> {
         if n == 0 || n > 4 {
             return Err(err("unsupported length".to_string()));
         }
-        let lb = rest.get(..n).ok_or_else(|| err("unexpected EOF".to_string()))?;
-        (lb.iter().fold(0usize, |acc, x| (acc << 8) | usize::from(*x)), &rest[n..])
+        let lb = rest
+            .get(..n)
+            .ok_or_else(|| err("unexpected EOF".to_string()))?;
+        (
+            lb.iter()
+                .fold(0usize, |acc, x| (acc << 8) | usize::from(*x)),
+            &rest[n..],
+        )
     };
     let content = rest
         .get(..len)
@@ -458,7 +472,11 @@ fn decode_ber_hex(hex_str: &str) -> Result<Vec<u8>> {
 }
 
 fn invalid_hex_byte(b: u8) -> String {
-    format!("encoding/hex: invalid byte: U+{:04X} {:?}", b, char::from(b))
+    format!(
+        "encoding/hex: invalid byte: U+{:04X} {:?}",
+        b,
+        char::from(b)
+    )
 }
 
 fn hex_val(c: u8) -> Option<u8> {
@@ -508,9 +526,14 @@ fn decode_ldap_string(raw: &str) -> Result<Vec<u8>> {
             continue;
         }
         let Some(&next) = chars.get(i + 1) else {
-            return Err(err(format!("got corrupted escaped character: '{stripped}'")));
+            return Err(err(format!(
+                "got corrupted escaped character: '{stripped}'"
+            )));
         };
-        if matches!(next, ' ' | '"' | '#' | '+' | ',' | ';' | '<' | '=' | '>' | '\\') {
+        if matches!(
+            next,
+            ' ' | '"' | '#' | '+' | ',' | ';' | '<' | '=' | '>' | '\\'
+        ) {
             out.push(next as u8);
             i += 2;
             continue;
@@ -599,7 +622,11 @@ mod tests {
             "DF=#6666666666665006838820013100000746939546349182108463491821809FBFFFFFFFFF",
         )
         .unwrap_err();
-        assert!(err.to_string().contains("failed to decode BER encoding: unexpected EOF"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("failed to decode BER encoding: unexpected EOF"),
+            "{err}"
+        );
         let dn = DistinguishedName::from_literal_subject("1.3.6.1.4.1.1466.0=#04024869").unwrap();
         assert_eq!(dn.rdns[0][0].value.as_deref(), Some("Hi"));
     }
@@ -608,7 +635,10 @@ mod tests {
     fn unencodable_oids_parse_but_do_not_encode() {
         let dn = DistinguishedName::from_literal_subject("123.544.555=x").unwrap();
         let err = dn.to_der().unwrap_err();
-        assert!(err.to_string().contains("invalid object identifier"), "{err}");
+        assert!(
+            err.to_string().contains("invalid object identifier"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -618,7 +648,10 @@ mod tests {
         )
         .unwrap();
         let f = flat(&dn);
-        assert_eq!(f[0], vec![a(oids::ORGANIZATION, "C; orp."), a(oids::COUNTRY, "US")]);
+        assert_eq!(
+            f[0],
+            vec![a(oids::ORGANIZATION, "C; orp."), a(oids::COUNTRY, "US")]
+        );
         assert_eq!(
             f[1],
             vec![
@@ -645,9 +678,16 @@ mod tests {
             "CN=\\zz",
             "=x",
         ] {
-            assert!(DistinguishedName::from_literal_subject(bad).is_err(), "{bad}");
+            assert!(
+                DistinguishedName::from_literal_subject(bad).is_err(),
+                "{bad}"
+            );
         }
-        assert!(DistinguishedName::from_literal_subject("   ").unwrap().is_empty());
+        assert!(
+            DistinguishedName::from_literal_subject("   ")
+                .unwrap()
+                .is_empty()
+        );
         // Hex escapes decode to bytes, and invalid UTF-8 cannot be encoded.
         let dn = DistinguishedName::from_literal_subject(r"CN=\41\42").unwrap();
         assert_eq!(dn.first_common_name(), Some("AB"));
@@ -676,11 +716,20 @@ mod tests {
         vals.sort();
         assert_eq!(vals, vec!["Org A", "Org*B"]);
         // '*' is not printable for Go's encoder: UTF8String.
-        let starred = back.rdns[1].iter().find(|x| x.value.as_deref() == Some("Org*B")).unwrap();
+        let starred = back.rdns[1]
+            .iter()
+            .find(|x| x.value.as_deref() == Some("Org*B"))
+            .unwrap();
         assert_eq!(starred.raw_value[0], tag::UTF8_STRING);
-        let plain = back.rdns[1].iter().find(|x| x.value.as_deref() == Some("Org A")).unwrap();
+        let plain = back.rdns[1]
+            .iter()
+            .find(|x| x.value.as_deref() == Some("Org A"))
+            .unwrap();
         assert_eq!(plain.raw_value[0], tag::PRINTABLE_STRING);
         // The DER SET order (UTF8String sorts before PrintableString) is what Go parses back.
-        assert_eq!(back.go_string(), "SERIALNUMBER=1234,CN=example.com,O=Org*B+O=Org A,C=GB");
+        assert_eq!(
+            back.go_string(),
+            "SERIALNUMBER=1234,CN=example.com,O=Org*B+O=Org A,C=GB"
+        );
     }
 }

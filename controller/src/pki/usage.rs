@@ -533,21 +533,37 @@ mod tests {
     #[test]
     fn request_usages_follow_cert_manager() {
         let u = Usages::for_request(&[], false);
-        assert_eq!(u.key_usage, KeyUsageBits::DIGITAL_SIGNATURE | KeyUsageBits::KEY_ENCIPHERMENT);
+        assert_eq!(
+            u.key_usage,
+            KeyUsageBits::DIGITAL_SIGNATURE | KeyUsageBits::KEY_ENCIPHERMENT
+        );
         assert!(u.ext_key_usage.is_empty());
 
-        let u = Usages::for_request(&[KeyUsage::ServerAuth, KeyUsage::Signing, KeyUsage::Smime], true);
-        assert_eq!(u.key_usage, KeyUsageBits::DIGITAL_SIGNATURE | KeyUsageBits::CERT_SIGN);
-        assert_eq!(u.ext_key_usage, vec![ExtKeyUsage::ServerAuth, ExtKeyUsage::EmailProtection]);
+        let u = Usages::for_request(
+            &[KeyUsage::ServerAuth, KeyUsage::Signing, KeyUsage::Smime],
+            true,
+        );
+        assert_eq!(
+            u.key_usage,
+            KeyUsageBits::DIGITAL_SIGNATURE | KeyUsageBits::CERT_SIGN
+        );
+        assert_eq!(
+            u.ext_key_usage,
+            vec![ExtKeyUsage::ServerAuth, ExtKeyUsage::EmailProtection]
+        );
     }
 
     #[test]
     fn key_usage_der_matches_go() {
         // digitalSignature | keyEncipherment = 0xa0 with 5 unused bits.
-        let v = (KeyUsageBits::DIGITAL_SIGNATURE | KeyUsageBits::KEY_ENCIPHERMENT).to_extension_value();
+        let v =
+            (KeyUsageBits::DIGITAL_SIGNATURE | KeyUsageBits::KEY_ENCIPHERMENT).to_extension_value();
         assert_eq!(v, vec![0x03, 0x02, 0x05, 0xa0]);
         // certSign only: 0x04 with 2 unused bits.
-        assert_eq!(KeyUsageBits::CERT_SIGN.to_extension_value(), vec![0x03, 0x02, 0x02, 0x04]);
+        assert_eq!(
+            KeyUsageBits::CERT_SIGN.to_extension_value(),
+            vec![0x03, 0x02, 0x02, 0x04]
+        );
         // decipherOnly needs a second byte: 0x00 0x80, 7 unused bits.
         assert_eq!(
             KeyUsageBits::DECIPHER_ONLY.to_extension_value(),
@@ -555,7 +571,10 @@ mod tests {
         );
         for bits in [0x1u16, 0x25, 0x1ff, 0x100, 0x60] {
             let v = KeyUsageBits(bits).to_extension_value();
-            assert_eq!(KeyUsageBits::from_extension_value(&v).unwrap(), KeyUsageBits(bits));
+            assert_eq!(
+                KeyUsageBits::from_extension_value(&v).unwrap(),
+                KeyUsageBits(bits)
+            );
         }
     }
 

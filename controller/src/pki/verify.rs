@@ -42,14 +42,17 @@ pub fn verify_chain(
 ) -> Result<()> {
     let fail = |what: &str, e: webpki::Error| PkiError::Signature(format!("{what}: {e:?}"));
     let leaf_der = CertificateDer::from(leaf.der().to_vec());
-    let ee = EndEntityCert::try_from(&leaf_der).map_err(|e| fail("invalid end-entity certificate", e))?;
+    let ee = EndEntityCert::try_from(&leaf_der)
+        .map_err(|e| fail("invalid end-entity certificate", e))?;
     let root_ders: Vec<CertificateDer<'static>> = roots
         .iter()
         .map(|r| CertificateDer::from(r.der().to_vec()))
         .collect();
     let mut anchors = Vec::with_capacity(root_ders.len());
     for r in &root_ders {
-        anchors.push(webpki::anchor_from_trusted_cert(r).map_err(|e| fail("invalid trust anchor", e))?);
+        anchors.push(
+            webpki::anchor_from_trusted_cert(r).map_err(|e| fail("invalid trust anchor", e))?,
+        );
     }
     let inter: Vec<CertificateDer<'static>> = intermediates
         .iter()
@@ -61,8 +64,24 @@ pub fn verify_chain(
     let time = UnixTime::since_unix_epoch(secs);
     let algs = webpki::ALL_VERIFICATION_ALGS;
     let result = match purpose {
-        Purpose::ServerAuth => ee.verify_for_usage(algs, &anchors, &inter, time, KeyUsage::server_auth(), None, None),
-        Purpose::ClientAuth => ee.verify_for_usage(algs, &anchors, &inter, time, KeyUsage::client_auth(), None, None),
+        Purpose::ServerAuth => ee.verify_for_usage(
+            algs,
+            &anchors,
+            &inter,
+            time,
+            KeyUsage::server_auth(),
+            None,
+            None,
+        ),
+        Purpose::ClientAuth => ee.verify_for_usage(
+            algs,
+            &anchors,
+            &inter,
+            time,
+            KeyUsage::client_auth(),
+            None,
+            None,
+        ),
         Purpose::Any => ee.verify_for_usage(algs, &anchors, &inter, time, AnyPurpose, None, None),
     };
     result.map_err(|e| fail("certificate chain does not verify", e))?;

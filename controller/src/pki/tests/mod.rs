@@ -24,7 +24,12 @@ pub(super) fn spec_with_every_san(algorithm: KeyAlgorithm, size: Option<u32>) ->
             oid: "1.3.6.1.4.1.311.20.2.3".into(),
             utf8_value: "web@example.com".into(),
         }],
-        usages: vec![KeyUsage::DigitalSignature, KeyUsage::KeyEncipherment, KeyUsage::ServerAuth, KeyUsage::ClientAuth],
+        usages: vec![
+            KeyUsage::DigitalSignature,
+            KeyUsage::KeyEncipherment,
+            KeyUsage::ServerAuth,
+            KeyUsage::ClientAuth,
+        ],
         private_key: PrivateKeySpec {
             algorithm,
             size,
@@ -37,7 +42,9 @@ pub(super) fn spec_with_every_san(algorithm: KeyAlgorithm, size: Option<u32>) ->
 /// The CertificateRequest the request manager would create for `spec` and `key`.
 pub(super) fn request_for(spec: &CertificateSpec, key: &PrivateKey) -> CertificateRequestSpec {
     CertificateRequestSpec {
-        request: generate_csr(spec, key, &CsrOptions::default()).unwrap().into_bytes(),
+        request: generate_csr(spec, key, &CsrOptions::default())
+            .unwrap()
+            .into_bytes(),
         duration: spec.duration,
         is_ca: spec.is_ca,
         usages: spec.usages.clone(),
@@ -46,7 +53,11 @@ pub(super) fn request_for(spec: &CertificateSpec, key: &PrivateKey) -> Certifica
 }
 
 /// A self-signed CA (as the lab's `lab-selfsigned` → CA certificate).
-pub(super) fn self_signed_ca(name: &str, algorithm: KeyAlgorithm, now: SystemTime) -> (IssuedCertificate, PrivateKey) {
+pub(super) fn self_signed_ca(
+    name: &str,
+    algorithm: KeyAlgorithm,
+    now: SystemTime,
+) -> (IssuedCertificate, PrivateKey) {
     let spec = CertificateSpec {
         common_name: name.into(),
         is_ca: true,
@@ -58,7 +69,8 @@ pub(super) fn self_signed_ca(name: &str, algorithm: KeyAlgorithm, now: SystemTim
         ..Default::default()
     };
     let key = PrivateKey::generate(&spec.private_key).unwrap();
-    let issued = sign_self_signed(&request_for(&spec, &key), &key, now, &IssuerUrls::default()).unwrap();
+    let issued =
+        sign_self_signed(&request_for(&spec, &key), &key, now, &IssuerUrls::default()).unwrap();
     (issued, key)
 }
 

@@ -8,7 +8,10 @@ use crate::pki::oids;
 
 fn now() -> SystemTime {
     // Whole seconds, so notBefore compares exactly after DER truncation.
-    let secs = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
     UNIX_EPOCH + Duration::from_secs(secs)
 }
 
@@ -25,8 +28,12 @@ fn self_signed_certificates_for_every_key_type_verify() {
             ..spec_with_every_san(alg, size)
         };
         let key = PrivateKey::generate(&spec.private_key).unwrap();
-        let issued = sign_self_signed(&request_for(&spec, &key), &key, t, &IssuerUrls::default()).unwrap();
-        assert_eq!(issued.ca_pem.as_deref(), Some(issued.certificate_pem.as_str()));
+        let issued =
+            sign_self_signed(&request_for(&spec, &key), &key, t, &IssuerUrls::default()).unwrap();
+        assert_eq!(
+            issued.ca_pem.as_deref(),
+            Some(issued.certificate_pem.as_str())
+        );
         let cert = &issued.certificate;
         let s = cert.summary();
         assert_eq!(s.common_name, "web.example.com");
@@ -50,17 +57,35 @@ fn self_signed_certificates_for_every_key_type_verify() {
         // The signature algorithm follows the key.
         let expected = key.default_signature_algorithm().unwrap();
         assert_eq!(cert.signature_algorithm_oid(), &expected.oid());
-        verify_chain(cert, &[], std::slice::from_ref(cert), later(t), Purpose::ServerAuth, Some("web.example.com"))
-            .unwrap_or_else(|e| panic!("{alg} {size:?}: {e}"));
-        verify_chain(cert, &[], std::slice::from_ref(cert), later(t), Purpose::ClientAuth, Some("127.0.0.1"))
-            .unwrap();
+        verify_chain(
+            cert,
+            &[],
+            std::slice::from_ref(cert),
+            later(t),
+            Purpose::ServerAuth,
+            Some("web.example.com"),
+        )
+        .unwrap_or_else(|e| panic!("{alg} {size:?}: {e}"));
+        verify_chain(
+            cert,
+            &[],
+            std::slice::from_ref(cert),
+            later(t),
+            Purpose::ClientAuth,
+            Some("127.0.0.1"),
+        )
+        .unwrap();
     }
 }
 
 #[test]
 fn ca_signed_leaves_for_every_key_type_verify() {
     let t = now();
-    for ca_alg in [KeyAlgorithm::Ecdsa, KeyAlgorithm::Rsa, KeyAlgorithm::Ed25519] {
+    for ca_alg in [
+        KeyAlgorithm::Ecdsa,
+        KeyAlgorithm::Rsa,
+        KeyAlgorithm::Ed25519,
+    ] {
         let (ca, ca_key) = self_signed_ca("lab-ca", ca_alg, t);
         let signing = SigningCa::from_secret_data(
             ca.certificate_pem.as_bytes(),
@@ -68,25 +93,59 @@ fn ca_signed_leaves_for_every_key_type_verify() {
             ca.ca_pem.as_deref().map(str::as_bytes),
         )
         .unwrap();
-        let ca_skid = ca.certificate.decoded_extensions().subject_key_id.clone().unwrap();
+        let ca_skid = ca
+            .certificate
+            .decoded_extensions()
+            .subject_key_id
+            .clone()
+            .unwrap();
         assert_eq!(ca_skid.len(), 20);
         for (alg, size) in key_types() {
             let spec = spec_with_every_san(alg, size);
             let key = PrivateKey::generate(&spec.private_key).unwrap();
-            let issued = sign_with_ca(&request_for(&spec, &key), &signing, t, &IssuerUrls::default()).unwrap();
+            let issued = sign_with_ca(
+                &request_for(&spec, &key),
+                &signing,
+                t,
+                &IssuerUrls::default(),
+            )
+            .unwrap();
             // The chain is the leaf alone (the root is self-signed); ca.crt is the root.
-            assert_eq!(Certificate::parse_chain_pem(issued.certificate_pem.as_bytes()).unwrap().len(), 1);
+            assert_eq!(
+                Certificate::parse_chain_pem(issued.certificate_pem.as_bytes())
+                    .unwrap()
+                    .len(),
+                1
+            );
             assert_eq!(issued.ca_pem.as_deref(), Some(ca.certificate_pem.as_str()));
             let cert = &issued.certificate;
             assert_eq!(cert.issuer_der(), ca.certificate.subject_der());
-            assert_eq!(cert.decoded_extensions().authority_key_id.as_deref(), Some(ca_skid.as_slice()));
+            assert_eq!(
+                cert.decoded_extensions().authority_key_id.as_deref(),
+                Some(ca_skid.as_slice())
+            );
             assert_eq!(
                 cert.not_after().duration_since(cert.not_before()).unwrap(),
                 DEFAULT_CERT_DURATION
             );
-            verify_chain(cert, &[], std::slice::from_ref(&ca.certificate), later(t), Purpose::ServerAuth, Some("web.example.com"))
-                .unwrap_or_else(|e| panic!("CA {ca_alg} leaf {alg} {size:?}: {e}"));
-            verify_chain(cert, &[], std::slice::from_ref(&ca.certificate), later(t), Purpose::Any, Some("::1")).unwrap();
+            verify_chain(
+                cert,
+                &[],
+                std::slice::from_ref(&ca.certificate),
+                later(t),
+                Purpose::ServerAuth,
+                Some("web.example.com"),
+            )
+            .unwrap_or_else(|e| panic!("CA {ca_alg} leaf {alg} {size:?}: {e}"));
+            verify_chain(
+                cert,
+                &[],
+                std::slice::from_ref(&ca.certificate),
+                later(t),
+                Purpose::Any,
+                Some("::1"),
+            )
+            .unwrap();
         }
     }
 }
@@ -113,10 +172,31 @@ fn ca_issued_by_self_signed_ca_then_leaf_by_it() {
         ..Default::default()
     };
     let inter_key = PrivateKey::generate(&inter_spec.private_key).unwrap();
-    let inter = sign_with_ca(&request_for(&inter_spec, &inter_key), &root_ca, t, &IssuerUrls::default()).unwrap();
+    let inter = sign_with_ca(
+        &request_for(&inter_spec, &inter_key),
+        &root_ca,
+        t,
+        &IssuerUrls::default(),
+    )
+    .unwrap();
     assert!(inter.certificate.is_ca());
-    assert!(inter.certificate.decoded_extensions().usages.key_usage.contains(KeyUsageBits::CERT_SIGN));
-    assert_eq!(inter.certificate.decoded_extensions().basic_constraints.unwrap().max_path_len, None);
+    assert!(
+        inter
+            .certificate
+            .decoded_extensions()
+            .usages
+            .key_usage
+            .contains(KeyUsageBits::CERT_SIGN)
+    );
+    assert_eq!(
+        inter
+            .certificate
+            .decoded_extensions()
+            .basic_constraints
+            .unwrap()
+            .max_path_len,
+        None
+    );
     assert_eq!(inter.ca_pem.as_deref(), Some(root.certificate_pem.as_str()));
 
     // The intermediate's Secret: tls.crt = its chain, ca.crt = the root.
@@ -128,7 +208,13 @@ fn ca_issued_by_self_signed_ca_then_leaf_by_it() {
     .unwrap();
     let spec = spec_with_every_san(KeyAlgorithm::Ecdsa, None);
     let key = PrivateKey::generate(&spec.private_key).unwrap();
-    let leaf = sign_with_ca(&request_for(&spec, &key), &inter_ca, t, &IssuerUrls::default()).unwrap();
+    let leaf = sign_with_ca(
+        &request_for(&spec, &key),
+        &inter_ca,
+        t,
+        &IssuerUrls::default(),
+    )
+    .unwrap();
     let chain = Certificate::parse_chain_pem(leaf.certificate_pem.as_bytes()).unwrap();
     assert_eq!(chain.len(), 2, "leaf then intermediate");
     assert_eq!(chain[0], leaf.certificate);
@@ -143,15 +229,33 @@ fn ca_issued_by_self_signed_ca_then_leaf_by_it() {
     )
     .unwrap();
     // Without the intermediate the leaf does not verify.
-    let err = verify_chain(&chain[0], &[], std::slice::from_ref(&root.certificate), later(t), Purpose::ServerAuth, None)
-        .unwrap_err();
+    let err = verify_chain(
+        &chain[0],
+        &[],
+        std::slice::from_ref(&root.certificate),
+        later(t),
+        Purpose::ServerAuth,
+        None,
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("UnknownIssuer"), "{err}");
     // Nor after it expired.
     assert!(
-        verify_chain(&chain[0], &chain[1..], std::slice::from_ref(&root.certificate), t + DEFAULT_CERT_DURATION + Duration::from_secs(1), Purpose::ServerAuth, None)
-            .is_err()
+        verify_chain(
+            &chain[0],
+            &chain[1..],
+            std::slice::from_ref(&root.certificate),
+            t + DEFAULT_CERT_DURATION + Duration::from_secs(1),
+            Purpose::ServerAuth,
+            None
+        )
+        .is_err()
     );
-    openssl_verify(&root.certificate_pem, &inter.certificate_pem, &chain[0].to_pem());
+    openssl_verify(
+        &root.certificate_pem,
+        &inter.certificate_pem,
+        &chain[0].to_pem(),
+    );
 }
 
 #[test]
@@ -178,8 +282,19 @@ fn name_constraints_reach_the_ca_and_are_enforced() {
         ..Default::default()
     };
     let ca_key = PrivateKey::generate(&ca_spec.private_key).unwrap();
-    let ca = sign_self_signed(&request_for(&ca_spec, &ca_key), &ca_key, t, &IssuerUrls::default()).unwrap();
-    let nc = ca.certificate.decoded_extensions().name_constraints.clone().unwrap();
+    let ca = sign_self_signed(
+        &request_for(&ca_spec, &ca_key),
+        &ca_key,
+        t,
+        &IssuerUrls::default(),
+    )
+    .unwrap();
+    let nc = ca
+        .certificate
+        .decoded_extensions()
+        .name_constraints
+        .clone()
+        .unwrap();
     assert!(nc.critical);
     assert_eq!(nc.excluded.unwrap().ip_ranges, vec!["10.0.0.0/8"]);
     let signing = SigningCa::new(vec![ca.certificate.clone()], ca_key).unwrap();
@@ -194,12 +309,35 @@ fn name_constraints_reach_the_ca_and_are_enforced() {
             ..Default::default()
         };
         let key = PrivateKey::generate(&spec.private_key).unwrap();
-        sign_with_ca(&request_for(&spec, &key), &signing, t, &IssuerUrls::default()).unwrap().certificate
+        sign_with_ca(
+            &request_for(&spec, &key),
+            &signing,
+            t,
+            &IssuerUrls::default(),
+        )
+        .unwrap()
+        .certificate
     };
     let good = issue("api.example.com");
-    verify_chain(&good, &[], std::slice::from_ref(&ca.certificate), later(t), Purpose::ServerAuth, Some("api.example.com")).unwrap();
+    verify_chain(
+        &good,
+        &[],
+        std::slice::from_ref(&ca.certificate),
+        later(t),
+        Purpose::ServerAuth,
+        Some("api.example.com"),
+    )
+    .unwrap();
     let bad = issue("api.example.org");
-    let err = verify_chain(&bad, &[], std::slice::from_ref(&ca.certificate), later(t), Purpose::ServerAuth, None).unwrap_err();
+    let err = verify_chain(
+        &bad,
+        &[],
+        std::slice::from_ref(&ca.certificate),
+        later(t),
+        Purpose::ServerAuth,
+        None,
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("NameConstraintViolation"), "{err}");
 }
 
@@ -211,7 +349,10 @@ fn requests_built_by_rcgen_with_foreign_extensions_are_signed() {
     let mut params = rcgen::CertificateParams::new(vec!["rc.example.com".to_string()]).unwrap();
     params
         .custom_extensions
-        .push(rcgen::CustomExtension::from_oid_content(&[1, 2, 3, 4, 5], vec![0x05, 0x00]));
+        .push(rcgen::CustomExtension::from_oid_content(
+            &[1, 2, 3, 4, 5],
+            vec![0x05, 0x00],
+        ));
     let key = rcgen::KeyPair::generate().unwrap();
     let csr_pem = params.serialize_request(&key).unwrap().pem().unwrap();
     let request = CertificateRequestSpec {
@@ -222,8 +363,20 @@ fn requests_built_by_rcgen_with_foreign_extensions_are_signed() {
     let cert = &issued.certificate;
     assert_eq!(cert.summary().dns_names, vec!["rc.example.com"]);
     // Unknown requested extensions are not copied (as Go's template ignores them).
-    assert!(cert.extensions().iter().all(|e| e.oid.arcs() != [1, 2, 3, 4, 5]));
-    verify_chain(cert, &[], std::slice::from_ref(&ca.certificate), later(t), Purpose::ServerAuth, Some("rc.example.com")).unwrap();
+    assert!(
+        cert.extensions()
+            .iter()
+            .all(|e| e.oid.arcs() != [1, 2, 3, 4, 5])
+    );
+    verify_chain(
+        cert,
+        &[],
+        std::slice::from_ref(&ca.certificate),
+        later(t),
+        Purpose::ServerAuth,
+        Some("rc.example.com"),
+    )
+    .unwrap();
 }
 
 #[test]
@@ -274,7 +427,10 @@ fn request_and_csr_must_agree_on_usages_and_is_ca() {
         ..Default::default()
     };
     let err = sign_self_signed(&request, &key, t, &IssuerUrls::default()).unwrap_err();
-    assert_eq!(err.to_string(), "encoded CSR error: IsCA false does not match expected value true");
+    assert_eq!(
+        err.to_string(),
+        "encoded CSR error: IsCA false does not match expected value true"
+    );
 
     // A CSR without usage extensions takes the request's usages.
     let spec = CertificateSpec {
@@ -284,7 +440,10 @@ fn request_and_csr_must_agree_on_usages_and_is_ca() {
     let mut request = request_for(&spec, &key);
     request.usages = vec![KeyUsage::CodeSigning];
     let issued = sign_self_signed(&request, &key, t, &IssuerUrls::default()).unwrap();
-    assert_eq!(issued.certificate.summary().ext_key_usages, vec!["code signing"]);
+    assert_eq!(
+        issued.certificate.summary().ext_key_usages,
+        vec!["code signing"]
+    );
     assert!(issued.certificate.summary().key_usages.is_empty());
 }
 
@@ -301,16 +460,26 @@ fn wrong_keys_and_tampered_requests_are_rejected() {
     );
 
     let (ca, _ca_key) = self_signed_ca("ca", KeyAlgorithm::Ecdsa, t);
-    let mismatched = SigningCa::new(vec![ca.certificate.clone()], PrivateKey::generate(&spec.private_key).unwrap()).unwrap();
+    let mismatched = SigningCa::new(
+        vec![ca.certificate.clone()],
+        PrivateKey::generate(&spec.private_key).unwrap(),
+    )
+    .unwrap();
     let err = sign_with_ca(&request, &mismatched, t, &IssuerUrls::default()).unwrap_err();
-    assert!(err.to_string().contains("doesn't match parent's PublicKey"), "{err}");
+    assert!(
+        err.to_string().contains("doesn't match parent's PublicKey"),
+        "{err}"
+    );
 
     // Replace the CSR's public key with another one: the signature no longer verifies.
     let csr = CertificateSigningRequest::from_pem(&request.request).unwrap();
     let mut der_bytes = csr.der().to_vec();
     let old = key.public_key().subject_public_key();
     let new = other.public_key().subject_public_key();
-    let pos = der_bytes.windows(old.len()).position(|w| w == old.as_slice()).unwrap();
+    let pos = der_bytes
+        .windows(old.len())
+        .position(|w| w == old.as_slice())
+        .unwrap();
     der_bytes[pos..pos + old.len()].copy_from_slice(&new);
     let tampered = CertificateRequestSpec {
         request: encode_pem("CERTIFICATE REQUEST", &der_bytes).into_bytes(),
@@ -318,16 +487,18 @@ fn wrong_keys_and_tampered_requests_are_rejected() {
     };
     let err = sign_self_signed(&tampered, &other, t, &IssuerUrls::default()).unwrap_err();
     assert!(matches!(err, PkiError::Csr(_)), "{err:?}");
-    assert!(sign_self_signed(
-        &CertificateRequestSpec {
-            request: b"not a csr".to_vec(),
-            ..Default::default()
-        },
-        &key,
-        t,
-        &IssuerUrls::default()
-    )
-    .is_err());
+    assert!(
+        sign_self_signed(
+            &CertificateRequestSpec {
+                request: b"not a csr".to_vec(),
+                ..Default::default()
+            },
+            &key,
+            t,
+            &IssuerUrls::default()
+        )
+        .is_err()
+    );
 }
 
 #[test]
@@ -343,16 +514,36 @@ fn issuer_urls_become_extensions() {
         issuing_certificate_urls: vec!["http://ca.example.com/ca.crt".into()],
     };
     let issued = sign_with_ca(&request_for(&spec, &key), &signing, t, &urls).unwrap();
-    let oids_present: Vec<Vec<u64>> = issued.certificate.extensions().iter().map(|e| e.oid.arcs().to_vec()).collect();
+    let oids_present: Vec<Vec<u64>> = issued
+        .certificate
+        .extensions()
+        .iter()
+        .map(|e| e.oid.arcs().to_vec())
+        .collect();
     assert!(oids_present.contains(&oids::EXT_CRL_DISTRIBUTION_POINTS.to_vec()));
     assert!(oids_present.contains(&oids::EXT_AUTHORITY_INFO_ACCESS.to_vec()));
     // SAN comes last, as Go appends the request's SAN extension after its own.
-    assert_eq!(oids_present.last().unwrap(), &oids::EXT_SUBJECT_ALT_NAME.to_vec());
-    if let Some(text) = openssl(&["x509", "-noout", "-text"], issued.certificate_pem.as_bytes()) {
+    assert_eq!(
+        oids_present.last().unwrap(),
+        &oids::EXT_SUBJECT_ALT_NAME.to_vec()
+    );
+    if let Some(text) = openssl(
+        &["x509", "-noout", "-text"],
+        issued.certificate_pem.as_bytes(),
+    ) {
         assert!(text.contains("URI:http://crl.example.com/ca.crl"), "{text}");
-        assert!(text.contains("OCSP - URI:http://ocsp.example.com"), "{text}");
-        assert!(text.contains("CA Issuers - URI:http://ca.example.com/ca.crt"), "{text}");
-        assert!(text.contains("othername: UPN:web@example.com") || text.contains("othername:"), "{text}");
+        assert!(
+            text.contains("OCSP - URI:http://ocsp.example.com"),
+            "{text}"
+        );
+        assert!(
+            text.contains("CA Issuers - URI:http://ca.example.com/ca.crt"),
+            "{text}"
+        );
+        assert!(
+            text.contains("othername: UPN:web@example.com") || text.contains("othername:"),
+            "{text}"
+        );
     }
 }
 
@@ -361,18 +552,28 @@ fn signing_ca_readiness_reasons() {
     let t = now();
     let (ca, ca_key) = self_signed_ca("ready", KeyAlgorithm::Ecdsa, t);
     let key_pem = ca_key.to_pem(KeyEncoding::Pkcs8).unwrap();
-    assert_eq!(verify_signing_ca(ca.certificate_pem.as_bytes(), key_pem.as_bytes()), Ok(()));
+    assert_eq!(
+        verify_signing_ca(ca.certificate_pem.as_bytes(), key_pem.as_bytes()),
+        Ok(())
+    );
 
     let spec = spec_with_every_san(KeyAlgorithm::Ecdsa, None);
     let key = PrivateKey::generate(&spec.private_key).unwrap();
-    let leaf = sign_self_signed(&request_for(&spec, &key), &key, t, &IssuerUrls::default()).unwrap();
+    let leaf =
+        sign_self_signed(&request_for(&spec, &key), &key, t, &IssuerUrls::default()).unwrap();
     let err = verify_signing_ca(leaf.certificate_pem.as_bytes(), key_pem.as_bytes()).unwrap_err();
     assert_eq!(err.reason(), "ErrInvalidKeyPair");
-    assert_eq!(err.message(), "Error getting keypair for CA issuer: certificate is not a CA");
+    assert_eq!(
+        err.message(),
+        "Error getting keypair for CA issuer: certificate is not a CA"
+    );
 
     let err = verify_signing_ca(b"garbage", key_pem.as_bytes()).unwrap_err();
     assert_eq!(err.reason(), "ErrGetKeyPair");
-    assert!(err.message().starts_with("Error getting keypair for CA issuer: "));
+    assert!(
+        err.message()
+            .starts_with("Error getting keypair for CA issuer: ")
+    );
     let err = verify_signing_ca(ca.certificate_pem.as_bytes(), b"garbage").unwrap_err();
     assert_eq!(err.reason(), "ErrGetKeyPair");
 }
@@ -392,13 +593,28 @@ fn chains_are_assembled_from_any_order() {
         ..Default::default()
     };
     let inter_key = PrivateKey::generate(&inter_spec.private_key).unwrap();
-    let inter = sign_with_ca(&request_for(&inter_spec, &inter_key), &root_ca, t, &IssuerUrls::default()).unwrap();
+    let inter = sign_with_ca(
+        &request_for(&inter_spec, &inter_key),
+        &root_ca,
+        t,
+        &IssuerUrls::default(),
+    )
+    .unwrap();
     let inter_ca = SigningCa::new(vec![inter.certificate.clone()], inter_key).unwrap();
     let spec = spec_with_every_san(KeyAlgorithm::Ecdsa, None);
     let key = PrivateKey::generate(&spec.private_key).unwrap();
-    let leaf = sign_with_ca(&request_for(&spec, &key), &inter_ca, t, &IssuerUrls::default()).unwrap();
+    let leaf = sign_with_ca(
+        &request_for(&spec, &key),
+        &inter_ca,
+        t,
+        &IssuerUrls::default(),
+    )
+    .unwrap();
     // The intermediate's Secret held no ca.crt: the CA is the intermediate itself.
-    assert_eq!(leaf.ca_pem.as_deref(), Some(inter.certificate.to_pem().as_str()));
+    assert_eq!(
+        leaf.ca_pem.as_deref(),
+        Some(inter.certificate.to_pem().as_str())
+    );
 
     let shuffled = vec![
         root.certificate.clone(),
@@ -414,7 +630,8 @@ fn chains_are_assembled_from_any_order() {
     assert_eq!(bundle.ca_pem, Some(root.certificate.to_pem()));
 
     // Without the root, the intermediate is both in the chain and the CA.
-    let bundle = build_single_chain(&[inter.certificate.clone(), leaf.certificate.clone()]).unwrap();
+    let bundle =
+        build_single_chain(&[inter.certificate.clone(), leaf.certificate.clone()]).unwrap();
     assert_eq!(
         bundle.chain_pem,
         encode_certificates_pem(&[leaf.certificate.clone(), inter.certificate.clone()])
@@ -423,14 +640,24 @@ fn chains_are_assembled_from_any_order() {
 
     // Two unrelated certificates do not form a chain.
     let (other_root, _) = self_signed_ca("other", KeyAlgorithm::Ecdsa, t);
-    let err = build_single_chain(&[other_root.certificate.clone(), leaf.certificate.clone()]).unwrap_err();
+    let err = build_single_chain(&[other_root.certificate.clone(), leaf.certificate.clone()])
+        .unwrap_err();
     assert_eq!(err.to_string(), "certificate chain is malformed or broken");
 
     // A lone self-signed leaf (not a CA) has no CA; a lone root is its own CA.
-    let self_leaf = sign_self_signed(&request_for(&spec, &key), &key, t, &IssuerUrls::default()).unwrap();
-    assert_eq!(build_single_chain(&[self_leaf.certificate.clone()]).unwrap().ca_pem, None);
-    let lone_root = build_single_chain(&[root.certificate.clone()]).unwrap();
-    assert_eq!(lone_root.ca_pem.as_deref(), Some(lone_root.chain_pem.as_str()));
+    let self_leaf =
+        sign_self_signed(&request_for(&spec, &key), &key, t, &IssuerUrls::default()).unwrap();
+    assert_eq!(
+        build_single_chain(std::slice::from_ref(&self_leaf.certificate))
+            .unwrap()
+            .ca_pem,
+        None
+    );
+    let lone_root = build_single_chain(std::slice::from_ref(&root.certificate)).unwrap();
+    assert_eq!(
+        lone_root.ca_pem.as_deref(),
+        Some(lone_root.chain_pem.as_str())
+    );
 }
 
 #[test]
