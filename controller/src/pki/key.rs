@@ -641,3 +641,31 @@ mod tests {
         assert!(ed.sign(SignatureAlgorithm::EcdsaWithSha256, b"x").is_err());
     }
 }
+
+#[cfg(test)]
+mod rsa_8192_tests {
+    use super::*;
+
+    #[test]
+    fn rsa_8192_generates_encodes_and_signs() {
+        let start = std::time::Instant::now();
+        let key = PrivateKey::generate(&PrivateKeySpec {
+            algorithm: KeyAlgorithm::Rsa,
+            size: Some(8192),
+            ..Default::default()
+        })
+        .unwrap();
+        eprintln!("RSA 8192 generation took {:?}", start.elapsed());
+        assert_eq!(key.bits(), 8192);
+        assert_eq!(
+            key.default_signature_algorithm().unwrap(),
+            SignatureAlgorithm::Sha512WithRsa
+        );
+        let pem = key.to_pem(KeyEncoding::Pkcs1).unwrap();
+        assert!(pem.len() < pem::MAX_PRIVATE_KEY_PEM_SIZE);
+        let back = PrivateKey::from_pem(pem.as_bytes()).unwrap();
+        assert_eq!(back.public_key(), key.public_key());
+        let sig = key.sign(SignatureAlgorithm::Sha512WithRsa, b"msg").unwrap();
+        assert_eq!(sig.len(), 1024);
+    }
+}
