@@ -16,6 +16,7 @@ mod oids;
 mod outputs;
 mod pem;
 mod pkcs12;
+mod policies;
 mod public_key;
 mod renewal;
 mod sans;
@@ -54,6 +55,11 @@ pub use pem::{PemBlock, decode_all as decode_pem_blocks, encode as encode_pem};
 pub use pkcs12::{
     PKCS12_KEY_ALIAS, PKCS12_KEYSTORE_KEY, PKCS12_TRUSTSTORE_KEY, Pkcs12Contents, Pkcs12Profile,
     pkcs12_keystore, pkcs12_truststore, read_pkcs12,
+};
+pub use policies::{
+    CERTIFICATE_NAME_ANNOTATION, ISSUER_GROUP_ANNOTATION, ISSUER_KIND_ANNOTATION,
+    ISSUER_NAME_ANNOTATION, PolicyInput, PolicyViolation, SecretInput, readiness_policy,
+    trigger_policy,
 };
 pub use public_key::PublicKey;
 pub use renewal::{

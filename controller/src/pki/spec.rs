@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::key::PrivateKeySpec;
 use super::name_constraints::NameConstraints;
+use super::renewal::RenewalPolicy;
 use super::sans::OtherName;
 use super::signature::SignatureAlgorithm;
 use super::subject::Subject;
@@ -85,6 +86,12 @@ pub struct CertificateSpec {
     pub other_names: Vec<OtherName>,
     /// `duration`; `None` means cert-manager's default of 90 days.
     pub duration: Option<Duration>,
+    /// `renewBefore`
+    pub renew_before: Option<Duration>,
+    /// `renewBeforePercentage`
+    pub renew_before_percentage: Option<i32>,
+    /// `renewal.policy` (`RenewBefore` unless `Disabled`).
+    pub renewal_policy: RenewalPolicy,
     /// `usages`; empty means `digital signature, key encipherment`.
     pub usages: Vec<KeyUsage>,
     /// `isCA`
