@@ -69,7 +69,7 @@ impl Certificate {
         Ok(Certificate {
             der: der_bytes.to_vec(),
             tbs: tbs.as_ref().to_vec(),
-            version: tbs.version.0 + 1,
+            version: tbs.version.0.saturating_add(1),
             serial: tbs.raw_serial().to_vec(),
             signature_algorithm: Oid::from_content(cert.signature_algorithm.algorithm.as_bytes())?,
             signature: cert.signature_value.data.to_vec(),

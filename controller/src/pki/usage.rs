@@ -278,7 +278,9 @@ impl KeyUsageBits {
         if *unused > 7 {
             return Err(PkiError::Der("x509: invalid key usage".to_string()));
         }
-        let total_bits = bits.len() * 8 - usize::from(*unused);
+        let total_bits = (bits.len() * 8)
+            .checked_sub(usize::from(*unused))
+            .ok_or_else(|| PkiError::Der("x509: invalid key usage".to_string()))?;
         let mut out = 0u16;
         for i in 0..9usize {
             if i >= total_bits {

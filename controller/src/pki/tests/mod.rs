@@ -2,6 +2,7 @@
 
 mod keystores;
 mod matching;
+mod robustness;
 mod signing;
 
 use std::time::{Duration, SystemTime};
