@@ -69,7 +69,8 @@ pub use renewal::{
 pub use sans::{OtherName, RawOtherName, SubjectAltNames, ip_to_string, parse_ip_addresses};
 pub use sign::{
     IssuedCertificate, IssuerUrls, SigningCa, SigningCaProblem, lifetime,
-    self_signed_issuer_is_empty, sign_self_signed, sign_with_ca, verify_signing_ca,
+    self_signed_issuer_is_empty, sign_self_signed, sign_with_ca, temporary_certificate,
+    verify_signing_ca,
 };
 pub use signature::SignatureAlgorithm;
 pub use spec::{

@@ -423,3 +423,64 @@ pub fn lifetime(cert: &Certificate) -> Duration {
         .duration_since(cert.not_before())
         .unwrap_or_default()
 }
+
+/// The temporary certificate cert-manager writes while a Certificate annotated
+/// `cert-manager.io/issue-temporary-certificate: "true"` is first issued
+/// (`GenerateLocallySignedTemporaryCertificate`): the spec's names and usages on the
+/// Secret's key (`tls_key`), signed by a throw-away ECDSA P-521 CA named
+/// `cert-manager.local`. Returns the leaf PEM.
+pub fn temporary_certificate(
+    spec: &super::spec::CertificateSpec,
+    tls_key: &[u8],
+    now: SystemTime,
+) -> Result<String> {
+    use super::csr::{CsrOptions, generate_csr};
+    use super::key::{EcCurve, KeyAlgorithm, PrivateKeySpec};
+    use super::spec::CertificateSpec;
+
+    let leaf_key = PrivateKey::from_pem(tls_key)?;
+    let ca_spec = CertificateSpec {
+        common_name: "cert-manager.local".to_string(),
+        is_ca: true,
+        private_key: PrivateKeySpec {
+            algorithm: KeyAlgorithm::Ecdsa,
+            size: Some(521),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let ca_key = PrivateKey::generate_ecdsa(EcCurve::P521)?;
+    let no_gates = CsrOptions {
+        use_literal_subject: false,
+        encode_basic_constraints: false,
+        encode_name_constraints: false,
+        encode_other_names: false,
+    };
+    let ca_request = CertificateRequestSpec {
+        request: generate_csr(&ca_spec, &ca_key, &no_gates)?.into_bytes(),
+        duration: None,
+        is_ca: true,
+        usages: Vec::new(),
+        issuer_ref: Default::default(),
+    };
+    let ca = sign_self_signed(&ca_request, &ca_key, now, &IssuerUrls::default())?;
+    // The request is signed with the Secret's key whatever the spec's algorithm, as
+    // cert-manager builds this template without signing a CSR.
+    let leaf_spec = CertificateSpec {
+        signature_algorithm: Some(leaf_key.default_signature_algorithm()?),
+        ..spec.clone()
+    };
+    let request = CertificateRequestSpec {
+        request: generate_csr(&leaf_spec, &leaf_key, &no_gates)?.into_bytes(),
+        duration: spec.duration,
+        is_ca: spec.is_ca,
+        usages: spec.usages.clone(),
+        issuer_ref: Default::default(),
+    };
+    let signing = SigningCa::new(vec![ca.certificate], ca_key)?;
+    Ok(
+        sign_with_ca(&request, &signing, now, &IssuerUrls::default())?
+            .certificate
+            .to_pem(),
+    )
+}

@@ -730,3 +730,27 @@ fn openssl_verify(root_pem: &str, inter_pem: &str, leaf_pem: &str) {
         assert!(out.contains(": OK"), "{out}");
     }
 }
+
+#[test]
+fn temporary_certificates_use_the_secret_key_and_a_throwaway_ca() {
+    let t = now();
+    let spec = spec_with_every_san(KeyAlgorithm::Rsa, None);
+    // The Secret's key may not even match the spec's algorithm.
+    let key = PrivateKey::generate_ecdsa(EcCurve::P384).unwrap();
+    let pem = temporary_certificate(&spec, key.to_pem(KeyEncoding::Pkcs1).unwrap().as_bytes(), t)
+        .unwrap();
+    let cert = Certificate::from_pem(pem.as_bytes()).unwrap();
+    assert_eq!(cert.public_key(), key.public_key());
+    assert_eq!(cert.issuer().go_string(), "CN=cert-manager.local");
+    let s = cert.summary();
+    assert_eq!(s.dns_names, spec.dns_names);
+    assert!(
+        s.other_names.is_empty(),
+        "otherNames are not encoded in the temporary certificate"
+    );
+    assert_eq!(s.not_after, t + DEFAULT_CERT_DURATION);
+    assert_eq!(
+        Certificate::parse_chain_pem(pem.as_bytes()).unwrap().len(),
+        1
+    );
+}
