@@ -1,6 +1,28 @@
 //! The PKI room: keys, CSRs, signing, parsing, keystores and renewal maths, as
 //! cert-manager's `pkg/util/pki` and its issuers do them. Pure, synchronous functions
 //! with no Kubernetes I/O; all time comes in as `SystemTime` arguments.
+//!
+//! How the controllers use it (map the API types onto [`CertificateSpec`] and
+//! [`CertificateRequestSpec`] first):
+//!
+//! - key manager: [`PrivateKey::generate`] from `spec.privateKey`
+//!   ([`PrivateKeySpec`]), stored as PKCS#8 with [`PrivateKey::to_pem`]; with
+//!   `rotationPolicy: Never`, [`private_key_matches_spec`] decides `CannotRegenerateKey`.
+//! - request manager: [`generate_csr`] with [`CsrOptions::default`] (cert-manager's
+//!   feature gates); stale requests via [`request_matches_spec`].
+//! - SelfSigned issuer: [`sign_self_signed`]; CA issuer: [`SigningCa::from_secret_data`]
+//!   then [`sign_with_ca`]; issuer readiness: [`verify_signing_ca`]. Error variants map
+//!   to reasons: [`PkiError::Csr`] template errors, [`PkiError::Key`] key mismatch,
+//!   [`PkiError::Signing`] signing; [`PkiError::is_invalid_data`] for Pending.
+//! - issuing: `tls.key` re-encoded with [`PrivateKey::to_pem`] in `spec.privateKey.encoding`,
+//!   [`certificate_annotations`], [`der_output`], [`combined_pem_output`],
+//!   [`pkcs12_keystore`]/[`pkcs12_truststore`], [`jks_keystore`]/[`jks_truststore`],
+//!   [`temporary_certificate`].
+//! - trigger / readiness: [`trigger_policy`] and [`readiness_policy`] (reason and
+//!   message of the first violated policy), [`backoff_remaining`] for the failure
+//!   back-off, [`renewal_time`] for `status.renewalTime`, [`Certificate::summary`] for
+//!   `status.notBefore`/`notAfter`.
+//! - tests and snapshots: [`verify_chain`] / [`verify_pem_chain`] (rustls-webpki).
 
 mod cert;
 mod chain;
