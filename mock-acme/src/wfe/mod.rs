@@ -1,0 +1,4 @@
+//! Web front end.
+pub mod jws;
+pub mod nonce;
+pub mod problem;
