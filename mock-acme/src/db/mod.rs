@@ -134,9 +134,6 @@ pub struct Order {
     pub replaces: Option<String>,
     /// Serial (hex) of the certificate this order replaces.
     pub replaces_serial: Option<String>,
-    /// When the finalize request began processing (the order reads "processing" until
-    /// it has been fetched once after this).
-    pub processing_shown: bool,
 }
 
 /// An authorization.
