@@ -401,10 +401,10 @@ pub async fn handle(st: Arc<Shared>, req: Request<Body>) -> Response<Body> {
         now: st.now(),
         bad_nonce_rate: fault.bad_nonce_rate,
     };
-    let is_post = parts.method == Method::POST;
+    let wants_nonce = parts.method == Method::POST || route == Route::NewNonce;
     let result = match fault.error {
         Some(p) => Err(p),
-        None => dispatch(&ctx, &parts.method, &parts.headers, route, body).await,
+        None => dispatch(&ctx, &parts.method, &parts.headers, route.clone(), body).await,
     };
     let mut reply = match result {
         Ok(r) => r,
@@ -417,7 +417,7 @@ pub async fn handle(st: Arc<Shared>, req: Request<Body>) -> Response<Body> {
             Reply::problem(&p)
         }
     };
-    if is_post || reply.status.as_u16() >= 400 {
+    if wants_nonce || reply.status.as_u16() >= 400 {
         reply.nonce = Some(st.nonces.issue());
     }
     reply.index = Some(ctx.url_for("/dir"));

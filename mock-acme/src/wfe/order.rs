@@ -412,21 +412,24 @@ pub fn order(ctx: &Ctx<'_>, auth: Authed, id: &str) -> Result<Reply, Problem> {
     Ok(reply)
 }
 
-/// The set of names a CSR requests (SANs plus a non-IP common name).
-fn csr_names(csr: &crate::ca::csr::ParsedCsr) -> (BTreeSet<String>, BTreeSet<IpAddr>) {
-    let mut dns: BTreeSet<String> = csr.dns_names.iter().cloned().collect();
-    let mut ips: BTreeSet<IpAddr> = csr.ips.iter().copied().collect();
+/// The names a CSR requests (its SANs). A common name, if present, must be one of them.
+fn csr_names(
+    csr: &crate::ca::csr::ParsedCsr,
+) -> Result<(BTreeSet<String>, BTreeSet<IpAddr>), Problem> {
+    let dns: BTreeSet<String> = csr.dns_names.iter().cloned().collect();
+    let ips: BTreeSet<IpAddr> = csr.ips.iter().copied().collect();
     if let Some(cn) = &csr.common_name {
-        match cn.parse::<IpAddr>() {
-            Ok(ip) => {
-                ips.insert(ip);
-            }
-            Err(_) => {
-                dns.insert(cn.clone());
-            }
+        let listed = match cn.parse::<IpAddr>() {
+            Ok(ip) => ips.contains(&ip),
+            Err(_) => dns.contains(cn),
+        };
+        if !listed {
+            return Err(Problem::bad_csr(format!(
+                "CSR common name {cn:?} is not one of its subject alternative names"
+            )));
         }
     }
-    (dns, ips)
+    Ok((dns, ips))
 }
 
 /// `POST /finalize-order/<id>`.
@@ -448,7 +451,7 @@ pub fn finalize(ctx: &Ctx<'_>, auth: Authed, id: &str) -> Result<Reply, Problem>
         .decode(csr_b64.trim_end_matches('='))
         .map_err(|_| Problem::malformed("Error decoding Base64url-encoded CSR"))?;
     let csr = parse_csr(&der).map_err(|e| Problem::bad_csr(e.to_string()))?;
-    let (dns, ips) = csr_names(&csr);
+    let (dns, ips) = csr_names(&csr)?;
     let want_dns: BTreeSet<String> = o
         .identifiers
         .iter()
