@@ -469,7 +469,10 @@ async fn dispatch(
     if *method != Method::POST {
         return Err(Problem::method_not_allowed());
     }
-    if !headers.contains_key(http::header::USER_AGENT) {
+    if headers
+        .get(http::header::USER_AGENT)
+        .is_none_or(|v| v.as_bytes().trim_ascii().is_empty())
+    {
         return Err(Problem::malformed(
             "All requests MUST include a User-Agent header",
         ));

@@ -23,6 +23,14 @@ impl TestKey {
     pub fn es256() -> TestKey {
         TestKey::Es256(EcdsaKeyPair::generate(&signature::ECDSA_P256_SHA256_FIXED_SIGNING).unwrap())
     }
+    /// PKCS#8 DER of the private key (ES256 and EdDSA keys).
+    pub fn pkcs8(&self) -> Vec<u8> {
+        match self {
+            TestKey::Es256(k) => k.to_pkcs8v1().unwrap().as_ref().to_vec(),
+            TestKey::Ed25519(k) => k.to_pkcs8().unwrap().as_ref().to_vec(),
+            TestKey::Rs256(_) => panic!("not needed"),
+        }
+    }
     pub fn ed25519() -> TestKey {
         TestKey::Ed25519(Ed25519KeyPair::generate().unwrap())
     }
