@@ -145,3 +145,25 @@ pub fn which(bin: &str) -> Option<std::path::PathBuf> {
             .find(|c| c.is_file())
     })
 }
+
+impl TestDns {
+    /// A shell script for lego's `exec` DNS provider that sets and clears TXT records
+    /// through the management API (bash `/dev/tcp`, no curl needed).
+    pub fn exec_hook_script(&self) -> String {
+        let port = self.mgmt.port();
+        format!(
+            r#"#!/usr/bin/env bash
+set -euo pipefail
+action="$1"; fqdn="$2"; value="${{3:-}}"
+case "$action" in
+  present) path=/set-txt; body="{{\"host\":\"$fqdn\",\"value\":\"$value\"}}" ;;
+  cleanup) path=/clear-txt; body="{{\"host\":\"$fqdn\"}}" ;;
+  *) exit 0 ;;
+esac
+exec 3<>/dev/tcp/127.0.0.1/{port}
+printf 'POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s' "$path" "${{#body}}" "$body" >&3
+head -n1 <&3 | grep -q ' 200 '
+"#
+        )
+    }
+}
