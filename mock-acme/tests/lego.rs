@@ -11,7 +11,11 @@ use common::{Lab, verify_chain};
 use mock_acme::{Config, MockAcme};
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn have_lego(test: &str) -> bool {
@@ -25,7 +29,13 @@ fn have_lego(test: &str) -> bool {
 async fn lego(lab: &Lab, path: &Path, args: &[&str], env: &[(&str, String)]) -> String {
     let mut cmd = tokio::process::Command::new("lego");
     cmd.env("LEGO_CA_CERTIFICATES", &lab.ca_path)
-        .args(["--server", &lab.acme.directory_url(), "--accept-tos", "--email", "lego@example.com"])
+        .args([
+            "--server",
+            &lab.acme.directory_url(),
+            "--accept-tos",
+            "--email",
+            "lego@example.com",
+        ])
         .arg("--path")
         .arg(path)
         .args(args)
@@ -60,7 +70,12 @@ fn serial_of(pem: &str) -> String {
 }
 
 async fn lab_with(dns: &TestDns, cfg: Config) -> Lab {
-    let acme = MockAcme::builder().config(cfg).dns_server(dns.addr).start().await.unwrap();
+    let acme = MockAcme::builder()
+        .config(cfg)
+        .dns_server(dns.addr)
+        .start()
+        .await
+        .unwrap();
     common::lab_for(acme)
 }
 
@@ -69,9 +84,18 @@ async fn lego_http01_run_renew_and_revoke() {
     if !have_lego("lego_http01_run_renew_and_revoke") {
         return;
     }
-    let Some(dns) = TestDns::start("lego_http01_run_renew_and_revoke").await else { return };
+    let Some(dns) = TestDns::start("lego_http01_run_renew_and_revoke").await else {
+        return;
+    };
     let port = free_port();
-    let lab = lab_with(&dns, Config { http_port: port, ..Config::quiet() }).await;
+    let lab = lab_with(
+        &dns,
+        Config {
+            http_port: port,
+            ..Config::quiet()
+        },
+    )
+    .await;
     let path = lab.dir.path().join("lego");
     let domain = "lego-http.example.test";
     let http = ["--domains", domain, "--http", "--http.port"];
@@ -82,13 +106,32 @@ async fn lego_http01_run_renew_and_revoke() {
     let first = issued(&lab, &path, domain);
 
     let mut args: Vec<&str> = http.to_vec();
-    args.extend([listen.as_str(), "renew", "--days", "365", "--no-random-sleep"]);
+    args.extend([
+        listen.as_str(),
+        "renew",
+        "--days",
+        "365",
+        "--no-random-sleep",
+    ]);
     lego(&lab, &path, &args, &[]).await;
     let second = issued(&lab, &path, domain);
-    assert_ne!(serial_of(&first), serial_of(&second), "renew issued a new certificate");
+    assert_ne!(
+        serial_of(&first),
+        serial_of(&second),
+        "renew issued a new certificate"
+    );
 
-    lego(&lab, &path, &["--domains", domain, "revoke", "--reason", "4"], &[]).await;
-    let status = lab.acme.cert_status(&serial_of(&second)).expect("known serial");
+    lego(
+        &lab,
+        &path,
+        &["--domains", domain, "revoke", "--reason", "4"],
+        &[],
+    )
+    .await;
+    let status = lab
+        .acme
+        .cert_status(&serial_of(&second))
+        .expect("known serial");
     assert_eq!(status["Status"], "Revoked");
     assert_eq!(status["Reason"], 4);
 }
@@ -98,13 +141,28 @@ async fn lego_tls_alpn01() {
     if !have_lego("lego_tls_alpn01") {
         return;
     }
-    let Some(dns) = TestDns::start("lego_tls_alpn01").await else { return };
+    let Some(dns) = TestDns::start("lego_tls_alpn01").await else {
+        return;
+    };
     let port = free_port();
-    let lab = lab_with(&dns, Config { tls_port: port, ..Config::quiet() }).await;
+    let lab = lab_with(
+        &dns,
+        Config {
+            tls_port: port,
+            ..Config::quiet()
+        },
+    )
+    .await;
     let path = lab.dir.path().join("lego");
     let domain = "lego-tls.example.test";
     let listen = format!("127.0.0.1:{port}");
-    lego(&lab, &path, &["--domains", domain, "--tls", "--tls.port", &listen, "run"], &[]).await;
+    lego(
+        &lab,
+        &path,
+        &["--domains", domain, "--tls", "--tls.port", &listen, "run"],
+        &[],
+    )
+    .await;
     issued(&lab, &path, domain);
 }
 
@@ -113,7 +171,9 @@ async fn lego_dns01_through_the_test_dns_server() {
     if !have_lego("lego_dns01_through_the_test_dns_server") {
         return;
     }
-    let Some(dns) = TestDns::start("lego_dns01_through_the_test_dns_server").await else { return };
+    let Some(dns) = TestDns::start("lego_dns01_through_the_test_dns_server").await else {
+        return;
+    };
     let lab = lab_with(&dns, Config::quiet()).await;
     let path = lab.dir.path().join("lego");
     // lego's `exec` provider calls this script with `present|cleanup FQDN VALUE`; it
@@ -126,10 +186,22 @@ async fn lego_dns01_through_the_test_dns_server() {
     lego(
         &lab,
         &path,
-        &["--domains", domain, "--domains", &format!("*.{domain}"), "--dns", "exec", "--dns.disable-cp", "--dns.resolvers", &resolver, "run"],
+        &[
+            "--domains",
+            domain,
+            "--domains",
+            &format!("*.{domain}"),
+            "--dns",
+            "exec",
+            "--dns.disable-cp",
+            "--dns.resolvers",
+            &resolver,
+            "run",
+        ],
         &[
             ("EXEC_PATH", script.display().to_string()),
             ("EXEC_POLLING_INTERVAL", "1".into()),
+            ("EXEC_SEQUENCE_INTERVAL", "1".into()),
             ("EXEC_PROPAGATION_TIMEOUT", "30".into()),
         ],
     )
