@@ -229,6 +229,8 @@ pub struct Db {
     pub certs: HashMap<String, CertRecord>,
     /// Counter for CRL numbers.
     pub crl_number: u64,
+    /// Authorization IDs by (account, identifier without wildcard prefix).
+    pub authzs_by_identifier: HashMap<(String, Identifier), Vec<String>>,
 }
 
 /// A random ID: 16 bytes of base64url, as opaque and unguessable as Pebble's.
@@ -287,6 +289,23 @@ impl Db {
             _ => {}
         }
         Some(order.status)
+    }
+
+    /// Stores an authorization and indexes it by account and identifier.
+    pub fn insert_authz(&mut self, authz: Authz) {
+        self.authzs_by_identifier
+            .entry((authz.account.clone(), authz.identifier.clone()))
+            .or_default()
+            .push(authz.id.clone());
+        self.authzs.insert(authz.id.clone(), authz);
+    }
+
+    /// IDs of an account's authorizations for an identifier (wildcard prefix removed).
+    pub fn authz_ids_for(&self, account: &str, identifier: &Identifier) -> Vec<String> {
+        self.authzs_by_identifier
+            .get(&(account.to_string(), identifier.clone()))
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// The account owning a key thumbprint.

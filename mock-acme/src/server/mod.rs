@@ -249,6 +249,7 @@ async fn serve<F, Fut>(
             _ = stop.changed() => break,
             accepted = listener.accept() => {
                 let Ok((tcp, _peer)) = accepted else { continue };
+                let _ = tcp.set_nodelay(true);
                 let acceptor = acceptor.clone();
                 let handler = handler.clone();
                 conns.spawn(async move {

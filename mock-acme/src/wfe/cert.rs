@@ -165,12 +165,7 @@ fn holds_authorizations(db: &mut Db, account: &str, idents: &[Identifier], ctx: 
             kind: ident.kind.clone(),
             value: ident.value.trim_start_matches("*.").to_string(),
         };
-        let ids: Vec<String> = db
-            .authzs
-            .values()
-            .filter(|a| a.account == account && a.identifier == bare)
-            .map(|a| a.id.clone())
-            .collect();
+        let ids = db.authz_ids_for(account, &bare);
         ids.iter()
             .any(|id| db.refresh_authz(id, ctx.now) == Some(Status::Valid))
     })

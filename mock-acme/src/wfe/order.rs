@@ -170,10 +170,9 @@ fn find_reusable(
         return None;
     }
     let candidates: Vec<String> = db
-        .authzs
-        .values()
-        .filter(|a| a.account == account && a.identifier == *id && a.wildcard == wildcard)
-        .map(|a| a.id.clone())
+        .authz_ids_for(account, id)
+        .into_iter()
+        .filter(|a| db.authzs.get(a).is_some_and(|a| a.wildcard == wildcard))
         .collect();
     candidates
         .into_iter()
@@ -204,18 +203,15 @@ fn create_authz(db: &mut Db, ctx: &Ctx<'_>, account: &str, ident: &Identifier) -
         challenges.push(ch.id.clone());
         db.challenges.insert(ch.id.clone(), ch);
     }
-    db.authzs.insert(
-        authz_id.clone(),
-        Authz {
-            id: authz_id.clone(),
-            account: account.to_string(),
-            identifier: bare,
-            wildcard,
-            status: Status::Pending,
-            expires: ctx.now + ctx.st.config.pending_authz_lifetime,
-            challenges,
-        },
-    );
+    db.insert_authz(Authz {
+        id: authz_id.clone(),
+        account: account.to_string(),
+        identifier: bare,
+        wildcard,
+        status: Status::Pending,
+        expires: ctx.now + ctx.st.config.pending_authz_lifetime,
+        challenges,
+    });
     authz_id
 }
 

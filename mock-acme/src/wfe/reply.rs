@@ -50,7 +50,7 @@ impl Reply {
     /// A JSON body.
     pub fn json(status: u16, value: &serde_json::Value) -> Self {
         let mut r = Self::empty(status);
-        r.body = serde_json::to_vec_pretty(value).unwrap_or_default();
+        r.body = serde_json::to_vec(value).unwrap_or_default();
         r.content_type = Some("application/json; charset=utf-8");
         r
     }
