@@ -60,8 +60,6 @@ pub struct Account {
     pub contact: Vec<String>,
     /// Status.
     pub status: AccountStatus,
-    /// Order IDs, oldest first.
-    pub orders: Vec<String>,
     /// The EAB key ID it was bound with, if any.
     pub eab_kid: Option<String>,
     /// When it was created.
@@ -229,6 +227,8 @@ pub struct Db {
     pub certs: HashMap<String, CertRecord>,
     /// Counter for CRL numbers.
     pub crl_number: u64,
+    /// Order IDs by account, oldest first.
+    pub account_orders: HashMap<String, Vec<String>>,
     /// Authorization IDs by (account, identifier without wildcard prefix).
     pub authzs_by_identifier: HashMap<(String, Identifier), Vec<String>>,
 }

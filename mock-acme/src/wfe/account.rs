@@ -262,7 +262,6 @@ pub fn new_account(ctx: &Ctx<'_>, auth: Authed) -> Result<Reply, Problem> {
         key: key.clone(),
         contact,
         status: AccountStatus::Valid,
-        orders: Vec::new(),
         eab_kid,
         created_at: ctx.now,
     };
@@ -342,11 +341,7 @@ pub fn orders(ctx: &Ctx<'_>, auth: Authed, id: &str, page: Option<&str>) -> Resu
     };
     let per_page = ctx.st.config.orders_per_page.max(1);
     let mut db = ctx.st.db();
-    let ids = db
-        .accounts
-        .get(id)
-        .map(|a| a.orders.clone())
-        .unwrap_or_default();
+    let ids = db.account_orders.get(id).cloned().unwrap_or_default();
     let mut visible = Vec::new();
     for oid in ids {
         if db.refresh_order(&oid, ctx.now) != Some(Status::Invalid) {

@@ -370,9 +370,10 @@ pub fn new_order(ctx: &Ctx<'_>, auth: Authed) -> Result<Reply, Problem> {
         c.replaced_by = Some(order.id.clone());
     }
     db.orders.insert(order.id.clone(), order.clone());
-    if let Some(a) = db.accounts.get_mut(&account.id) {
-        a.orders.push(order.id.clone());
-    }
+    db.account_orders
+        .entry(account.id.clone())
+        .or_default()
+        .push(order.id.clone());
     db.refresh_order(&order.id, ctx.now);
     let order = db.orders.get(&order.id).cloned().unwrap_or(order);
     drop(db);

@@ -23,6 +23,9 @@ use instant_acme::{
     Account, AuthorizationStatus, ChallengeType, Identifier, NewAccount, NewOrder, OrderStatus,
 };
 
+/// A flow taking longer than this counts as an error.
+const FLOW_TIMEOUT: Duration = Duration::from_secs(20);
+
 struct Options {
     workers: usize,
     seconds: u64,
@@ -254,7 +257,9 @@ async fn drive(
     }
     // Warm up: one flow per worker.
     for (i, a) in accounts.iter().enumerate() {
-        one_flow(a, &format!("warmup-{i}.bench.test")).await?;
+        tokio::time::timeout(FLOW_TIMEOUT, one_flow(a, &format!("warmup-{i}.bench.test")))
+            .await
+            .context("warm-up flow timed out")??;
     }
     let done = Arc::new(AtomicU64::new(0));
     let errors = Arc::new(AtomicU64::new(0));
@@ -267,10 +272,15 @@ async fn drive(
             let mut n = 0u64;
             while Instant::now() < deadline {
                 n += 1;
-                match one_flow(&account, &format!("w{w}-{n}.bench.test")).await {
-                    Ok(()) => done.fetch_add(1, Ordering::Relaxed),
-                    Err(e) => {
+                let name = format!("w{w}-{n}.bench.test");
+                match tokio::time::timeout(FLOW_TIMEOUT, one_flow(&account, &name)).await {
+                    Ok(Ok(())) => done.fetch_add(1, Ordering::Relaxed),
+                    Ok(Err(e)) => {
                         eprintln!("flow error: {e:#}");
+                        errors.fetch_add(1, Ordering::Relaxed)
+                    }
+                    Err(_) => {
+                        eprintln!("flow timed out after {FLOW_TIMEOUT:?}");
                         errors.fetch_add(1, Ordering::Relaxed)
                     }
                 };
