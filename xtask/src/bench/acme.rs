@@ -8,7 +8,7 @@
 //! valid → download. Each flow uses a fresh name, so no authorization is reused. Peak
 //! RSS is the server's `VmHWM` from `/proc/<pid>/status` at the end of its run.
 //!
-//! Options: `--workers N` (concurrent flows, default 4), `--seconds S` (measured time
+//! Options: `--workers N` (concurrent flows, default 8), `--seconds S` (measured time
 //! per server, default 10), `--no-pebble`, `--no-write` (do not update
 //! mock-acme/BENCHMARKS.md).
 
@@ -35,7 +35,7 @@ struct Options {
 
 fn parse(args: &[String]) -> anyhow::Result<Options> {
     let mut o = Options {
-        workers: 4,
+        workers: 8,
         seconds: 10,
         pebble: true,
         write: true,
