@@ -226,7 +226,6 @@ async fn http01_with_real_validation() {
     let mut ch = a.challenge(ChallengeType::Http01).unwrap();
     http.add(&ch.token.clone(), "not-the-key-authorization");
     ch.set_ready().await.unwrap();
-    drop(authzs);
     assert_eq!(settle(&mut order).await, OrderStatus::Invalid);
 }
 
@@ -296,7 +295,6 @@ async fn caa_forbids_other_issuers() {
     )
     .await;
     ch.set_ready().await.unwrap();
-    drop(authzs);
     assert_eq!(settle(&mut order).await, OrderStatus::Invalid);
     let mut authzs = order.authorizations();
     let a = authzs.next().await.unwrap().unwrap();

@@ -132,7 +132,8 @@ impl Route {
             "/crl" => return Route::Crl,
             _ => {}
         }
-        let prefixed: [(&str, fn(String) -> Route); 6] = [
+        type MakeRoute = fn(String) -> Route;
+        let prefixed: [(&str, MakeRoute); 6] = [
             ("/my-account/", Route::Account),
             ("/my-order/", Route::Order),
             ("/authZ/", Route::Authz),
