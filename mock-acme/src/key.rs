@@ -155,7 +155,8 @@ impl PublicKey {
 
     fn check_rsa_size(&self) -> Result<(), KeyError> {
         if let PublicKey::Rsa { n, e } = self {
-            let bits = n.len() * 8 - n.first().map_or(8, |b| b.leading_zeros() as usize);
+            let bits =
+                (n.len() * 8).saturating_sub(n.first().map_or(8, |b| b.leading_zeros() as usize));
             if bits < MIN_RSA_BITS {
                 return Err(KeyError::Weak(format!(
                     "RSA key of {bits} bits is too small"
@@ -411,6 +412,8 @@ mod tests {
             json!({}),
             json!({"kty":"EC","crv":"P-256","x":"AA","y":"AA"}),
             json!({"kty":"RSA","n":"AQAB","e":"AQAB"}),
+            json!({"kty":"RSA","n":"","e":""}),
+            json!({"kty":"RSA","n":"AAAA","e":"AQAB"}),
             json!({"kty":"OKP","crv":"X25519","x":"AA"}),
             json!({"kty":"oct","k":"AA"}),
             json!({"kty":"EC","crv":"P-256","x":"!!","y":"AA"}),
