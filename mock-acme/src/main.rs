@@ -37,9 +37,12 @@ async fn main() -> anyhow::Result<()> {
     if let Some(m) = server.management_url() {
         println!("Management interface available at: {m}");
     }
-    tokio::signal::ctrl_c()
-        .await
-        .context("waiting for Ctrl-C")?;
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("installing the SIGTERM handler")?;
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => r.context("waiting for Ctrl-C")?,
+        _ = term.recv() => {}
+    }
     server.shutdown().await;
     Ok(())
 }
