@@ -559,8 +559,26 @@ mod tests {
     }
 
     #[test]
-    fn rsa_root_keys_are_pkcs1() {
+    fn rsa_cas_issue_and_serve_pkcs1_keys() {
         let ca = Ca::new(opts(KeyAlgorithm::Rsa, 1, 0), SystemTime::now()).unwrap();
+        let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        let issued = ca
+            .issue(&IssueRequest {
+                dns_names: vec!["rsa.test".into()],
+                ips: vec![],
+                spki_der: key.subject_public_key_info(),
+                not_before: None,
+                not_after: None,
+                profile: "default".into(),
+                must_staple: false,
+                now: SystemTime::now(),
+            })
+            .unwrap();
+        let (_, cert) = x509_parser::parse_x509_certificate(&issued.der).unwrap();
+        assert_eq!(
+            cert.signature_algorithm.algorithm,
+            x509_parser::oid_registry::OID_PKCS1_SHA256WITHRSA
+        );
         assert!(
             ca.chain(0)
                 .unwrap()
