@@ -341,6 +341,15 @@ async fn reset_forgets_accounts() {
         "urn:ietf:params:acme:error:accountDoesNotExist"
     );
     // The CA survives a reset.
+    let endpoints = lab
+        .acme
+        .lab_endpoints(&lab.dir.path().join("acme-ca.pem"))
+        .unwrap();
+    assert_eq!(endpoints["acme_directory"], lab.acme.directory_url());
+    assert_eq!(
+        std::fs::read_to_string(endpoints["acme_tls_ca"].as_str().unwrap()).unwrap(),
+        lab.acme.tls_ca_pem()
+    );
     assert!(lab.acme.root_pem(0).is_some());
     let r = lab.https().get(&format!("{mgmt}/roots/0")).await;
     assert_eq!(r.status, 200);

@@ -327,6 +327,20 @@ impl RunningAcme {
         std::fs::write(path, &self.tls.ca_pem)
     }
 
+    /// The `endpoints.json` entries `cargo xtask up` publishes (`acme_directory`,
+    /// `acme_tls_ca`, `acme_management`), writing the TLS CA PEM to `tls_ca_path`.
+    pub fn lab_endpoints(
+        &self,
+        tls_ca_path: &std::path::Path,
+    ) -> std::io::Result<serde_json::Value> {
+        self.write_tls_ca(tls_ca_path)?;
+        Ok(serde_json::json!({
+            "acme_directory": self.directory_url(),
+            "acme_tls_ca": tls_ca_path.display().to_string(),
+            "acme_management": self.management_url(),
+        }))
+    }
+
     /// Number of issuance chains (1 + alternate roots).
     pub fn num_roots(&self) -> usize {
         self.shared.ca.num_chains()
