@@ -375,3 +375,64 @@ async fn crl_is_signed_by_the_issuer_and_dated_by_the_clock() {
     let (_, inter) = x509_parser::parse_x509_certificate(&inter).unwrap();
     assert_eq!(crl.issuer(), inter.subject());
 }
+
+#[tokio::test]
+async fn requested_not_before_and_not_after_are_honoured() {
+    let lab = start(always_valid()).await;
+    let rc = RawClient::new(lab.https(), &lab.acme.directory_url()).await;
+    let key = TestKey::es256();
+    let kid = rc.account(&key).await;
+    let r = rc
+        .post(
+            &key,
+            Some(&kid),
+            &rc.url("newOrder"),
+            Some(&json!({
+                "identifiers": [{"type": "dns", "value": "dates.test"}],
+                "notBefore": "2031-01-01T00:00:00Z",
+                "notAfter": "2031-01-08T00:00:00Z",
+            })),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    let order_url = r.header("location").unwrap();
+    assert_eq!(r.json()["notBefore"], "2031-01-01T00:00:00Z");
+    let authz = r.json()["authorizations"][0].as_str().unwrap().to_string();
+    let a = rc.post(&key, Some(&kid), &authz, None).await.json();
+    rc.post(
+        &key,
+        Some(&kid),
+        a["challenges"][0]["url"].as_str().unwrap(),
+        Some(&json!({})),
+    )
+    .await;
+    let mut o = serde_json::Value::Null;
+    for _ in 0..100 {
+        o = rc.post(&key, Some(&kid), &order_url, None).await.json();
+        if o["status"] == "ready" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let (der, _) = common::csr(&["dates.test"], &rcgen::PKCS_ED25519);
+    let r = rc
+        .post(
+            &key,
+            Some(&kid),
+            o["finalize"].as_str().unwrap(),
+            Some(&json!({"csr": common::jose::b64(&der)})),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let o = rc.post(&key, Some(&kid), &order_url, None).await.json();
+    let pem = rc
+        .post(&key, Some(&kid), o["certificate"].as_str().unwrap(), None)
+        .await;
+    let leaf = common::chain_ders(std::str::from_utf8(&pem.body).unwrap()).remove(0);
+    let (_, c) = x509_parser::parse_x509_certificate(&leaf).unwrap();
+    assert_eq!(c.validity().not_before.timestamp(), 1_924_992_000);
+    assert_eq!(
+        c.validity().not_after.timestamp(),
+        1_924_992_000 + 7 * 86400
+    );
+}
