@@ -44,6 +44,14 @@ pub trait Clock: Send + Sync + fmt::Debug + 'static {
     fn is_virtual(&self) -> bool {
         false
     }
+
+    /// A receiver that changes every time the clock jumps forward, for components
+    /// that schedule work on real-time timers and must re-check their deadlines after
+    /// a jump (a controller requeueing at a renewal time). `None` for clocks that
+    /// never jump.
+    fn jumps(&self) -> Option<watch::Receiver<u64>> {
+        None
+    }
 }
 
 /// The clock shared between components.
@@ -244,6 +252,10 @@ impl Clock for VirtualClock {
     fn is_virtual(&self) -> bool {
         true
     }
+
+    fn jumps(&self) -> Option<watch::Receiver<u64>> {
+        Some(self.epoch.subscribe())
+    }
 }
 
 #[cfg(test)]
@@ -298,21 +310,44 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn jumps_are_announced() {
+        let clock = VirtualClock::frozen(epoch_plus(0));
+        let shared = clock.shared();
+        let mut jumps = shared.jumps().expect("a virtual clock announces jumps");
+        assert!(SystemClock.jumps().is_none());
+        clock.advance(DAY);
+        tokio::time::timeout(Duration::from_secs(1), jumps.changed())
+            .await
+            .expect("announced")
+            .unwrap();
+        assert_eq!(*jumps.borrow(), 1);
+    }
+
+    #[tokio::test]
     async fn flowing_sleep_completes_on_wall_time() {
         let clock = VirtualClock::flowing(SystemTime::now());
-        tokio::time::timeout(Duration::from_secs(1), clock.sleep(Duration::from_millis(20)))
-            .await
-            .expect("flowing virtual sleep completes by itself");
+        tokio::time::timeout(
+            Duration::from_secs(1),
+            clock.sleep(Duration::from_millis(20)),
+        )
+        .await
+        .expect("flowing virtual sleep completes by itself");
     }
 
     #[tokio::test]
     async fn past_deadline_completes_immediately() {
         let clock = VirtualClock::frozen(epoch_plus(100));
-        tokio::time::timeout(Duration::from_millis(100), clock.sleep_until(epoch_plus(50)))
-            .await
-            .expect("deadline in the past");
-        tokio::time::timeout(Duration::from_millis(100), SystemClock.sleep_until(epoch_plus(0)))
-            .await
-            .expect("system deadline in the past");
+        tokio::time::timeout(
+            Duration::from_millis(100),
+            clock.sleep_until(epoch_plus(50)),
+        )
+        .await
+        .expect("deadline in the past");
+        tokio::time::timeout(
+            Duration::from_millis(100),
+            SystemClock.sleep_until(epoch_plus(0)),
+        )
+        .await
+        .expect("system deadline in the past");
     }
 }

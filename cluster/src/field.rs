@@ -82,7 +82,12 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    fn new(kind: FieldErrorKind, field: impl Into<String>, bad_value: Option<Value>, detail: impl Into<String>) -> Self {
+    fn new(
+        kind: FieldErrorKind,
+        field: impl Into<String>,
+        bad_value: Option<Value>,
+        detail: impl Into<String>,
+    ) -> Self {
         Self {
             kind,
             field: field.into(),
@@ -157,7 +162,10 @@ impl FieldError {
         let mut s = String::from(self.kind.text());
         let prints_value = !matches!(
             self.kind,
-            FieldErrorKind::Required | FieldErrorKind::Forbidden | FieldErrorKind::TooLong | FieldErrorKind::Internal
+            FieldErrorKind::Required
+                | FieldErrorKind::Forbidden
+                | FieldErrorKind::TooLong
+                | FieldErrorKind::Internal
         );
         if prints_value && let Some(value) = &self.bad_value {
             s.push_str(": ");
@@ -287,15 +295,27 @@ mod tests {
             "metadata.name: Required value: name or generateName is required"
         );
         assert_eq!(
-            FieldError::not_supported("spec.type", json!("Foo"), &["ClusterIP", "NodePort"]).to_string(),
+            FieldError::not_supported("spec.type", json!("Foo"), &["ClusterIP", "NodePort"])
+                .to_string(),
             r#"spec.type: Unsupported value: "Foo": supported values: "ClusterIP", "NodePort""#
         );
         assert_eq!(
-            FieldError::invalid(FieldPath::new("metadata").child("labels").key("a b"), json!("x\"y"), "bad").body(),
+            FieldError::invalid(
+                FieldPath::new("metadata").child("labels").key("a b"),
+                json!("x\"y"),
+                "bad"
+            )
+            .body(),
             r#"Invalid value: "x\"y": bad"#
         );
-        assert_eq!(FieldError::forbidden("spec", "").to_string(), "spec: Forbidden");
-        assert_eq!(FieldPath::new("spec").child("items").index(2).as_str(), "spec.items[2]");
+        assert_eq!(
+            FieldError::forbidden("spec", "").to_string(),
+            "spec: Forbidden"
+        );
+        assert_eq!(
+            FieldPath::new("spec").child("items").index(2).as_str(),
+            "spec.items[2]"
+        );
     }
 
     #[test]
@@ -303,7 +323,10 @@ mod tests {
         let a = FieldError::required("a", "");
         let b = FieldError::required("b", "");
         assert_eq!(aggregate(std::slice::from_ref(&a)), "a: Required value");
-        assert_eq!(aggregate(&[a.clone(), b, a]), "[a: Required value, b: Required value]");
+        assert_eq!(
+            aggregate(&[a.clone(), b, a]),
+            "[a: Required value, b: Required value]"
+        );
         assert_eq!(aggregate(&[]), "");
     }
 }

@@ -2,5 +2,22 @@
 //!
 //! See `ARCHITECTURE.md` at the workspace root for the map of this crate.
 
+pub mod api;
+pub mod builtin_shapes;
+pub mod cluster;
+pub mod controllers;
 pub mod field;
+pub mod fieldmanager;
+pub mod jsonpath;
+pub mod meta;
+pub mod objects;
+pub mod patch;
+pub mod registry;
+pub mod schema;
 pub mod shape;
+pub mod status;
+pub mod store;
+pub mod time;
+pub mod transport;
+
+pub use cluster::{Cluster, ClusterBuilder, ClusterError};

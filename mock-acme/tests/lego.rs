@@ -214,10 +214,35 @@ async fn lego_dns01_rfc2136_with_tsig() {
     if !have_lego("lego_dns01_rfc2136_with_tsig") {
         return;
     }
-    // RFC 2136 updates need the workspace's mock-dns (pebble-challtestsrv has no UPDATE
-    // support); until it lands on this branch the test cannot run.
-    eprintln!(
-        "\n*** SKIPPING lego_dns01_rfc2136_with_tsig: needs the mock-dns crate (RFC 2136 + TSIG), \
-         not yet merged into this branch; pebble-challtestsrv does not accept DNS UPDATE ***\n"
-    );
+    let secret = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA==";
+    let dns =
+        TestDns::start_with_zone("rfc2136.test", &format!("acme-key:hmac-sha256:{secret}")).await;
+    let lab = lab_with(&dns, Config::quiet()).await;
+    let path = lab.dir.path().join("lego");
+    let domain = "www.rfc2136.test";
+    let resolver = dns.addr.to_string();
+    lego(
+        &lab,
+        &path,
+        &[
+            "--domains",
+            domain,
+            "--dns",
+            "rfc2136",
+            "--dns.disable-cp",
+            "--dns.resolvers",
+            &resolver,
+            "run",
+        ],
+        &[
+            ("RFC2136_NAMESERVER", resolver.clone()),
+            ("RFC2136_TSIG_KEY", "acme-key.".into()),
+            ("RFC2136_TSIG_SECRET", secret.into()),
+            ("RFC2136_TSIG_ALGORITHM", "hmac-sha256.".into()),
+            ("RFC2136_POLLING_INTERVAL", "1".into()),
+            ("RFC2136_PROPAGATION_TIMEOUT", "30".into()),
+        ],
+    )
+    .await;
+    issued(&lab, &path, domain);
 }

@@ -1,6 +1,12 @@
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Parser, Subcommand};
 
 mod bench;
+mod up;
+
+use std::path::PathBuf;
 
 /// certlab's developer commands.
 #[derive(Debug, Parser)]
@@ -12,13 +18,17 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Start the lab and keep it running until Ctrl-C.
-    Up,
-    /// Run a benchmark (`acme`, ...) and record its figures.
+    /// Start the lab and keep it running until Ctrl-C or SIGTERM.
+    Up {
+        /// Where the kubeconfig and endpoints.json go.
+        #[arg(long, default_value_os_t = default_state_dir())]
+        state_dir: PathBuf,
+    },
+    /// Run a benchmark: `cargo xtask bench dns|acme [options]`.
     Bench {
-        /// Which benchmark.
+        /// Which benchmark (dns, acme).
         name: String,
-        /// Arguments for the benchmark.
+        /// The benchmark's own options.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
@@ -27,7 +37,19 @@ enum Command {
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Up => anyhow::bail!("the lab is not wired yet"),
+        Command::Up { state_dir } => up::run(state_dir),
         Command::Bench { name, args } => bench::run(&name, &args),
     }
+}
+
+/// The workspace root (xtask lives one level below it).
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn default_state_dir() -> PathBuf {
+    workspace_root().join("target").join("lab")
 }

@@ -1,139 +1,73 @@
-//! The test DNS server. Today this is Debian's `pebble-challtestsrv` driven through its
-//! management API; when the sibling `mock-dns` crate lands, only this file changes.
+//! The test DNS server: the workspace's mock-dns, in-process. Only this file knows which
+//! DNS server the tests use (it was Debian's pebble-challtestsrv before mock-dns landed).
 
 use std::net::SocketAddr;
-use std::process::Stdio;
-use std::time::Duration;
-
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// A running test DNS server.
 pub struct TestDns {
-    child: tokio::process::Child,
+    dns: Option<mock_dns::RunningDns>,
     /// Where DNS queries go (UDP and TCP).
     pub addr: SocketAddr,
     mgmt: SocketAddr,
 }
 
-fn free_port() -> u16 {
-    // Bind UDP and TCP on the same port to be sure both are free.
-    for _ in 0..50 {
-        let tcp = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = tcp.local_addr().unwrap().port();
-        if std::net::UdpSocket::bind(("127.0.0.1", port)).is_ok() {
-            return port;
-        }
-    }
-    panic!("no free port");
-}
-
 impl TestDns {
-    /// Starts the server, or returns `None` (after a loud message) when the tool is missing.
-    pub async fn start(test: &str) -> Option<TestDns> {
-        let bin = "pebble-challtestsrv";
-        if which(bin).is_none() {
-            eprintln!(
-                "\n*** SKIPPING {test}: `{bin}` is not installed (apt-get install pebble) ***\n"
-            );
-            return None;
-        }
-        for _ in 0..5 {
-            let dns_port = free_port();
-            let mgmt_port = free_port();
-            let mut child = tokio::process::Command::new(bin)
-                .args([
-                    "-dns01",
-                    &format!("127.0.0.1:{dns_port}"),
-                    "-management",
-                    &format!("127.0.0.1:{mgmt_port}"),
-                    "-http01",
-                    "",
-                    "-https01",
-                    "",
-                    "-tlsalpn01",
-                    "",
-                ])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .kill_on_drop(true)
-                .spawn()
-                .expect("spawn challtestsrv");
-            let mgmt: SocketAddr = ([127, 0, 0, 1], mgmt_port).into();
-            for _ in 0..100 {
-                if tokio::net::TcpStream::connect(mgmt).await.is_ok() {
-                    return Some(TestDns {
-                        child,
-                        addr: ([127, 0, 0, 1], dns_port).into(),
-                        mgmt,
-                    });
-                }
-                if let Ok(Some(_)) = child.try_wait() {
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(30)).await;
-            }
-            let _ = child.kill().await;
-        }
-        panic!("pebble-challtestsrv did not start");
+    /// Starts the server. (Kept fallible for tests written when an external tool was
+    /// needed; mock-dns is always there.)
+    pub async fn start(_test: &str) -> Option<TestDns> {
+        Some(Self::from_builder(mock_dns::MockDns::builder()).await)
     }
 
-    async fn post(&self, path: &str, body: serde_json::Value) {
-        let body = body.to_string();
-        let mut s = tokio::net::TcpStream::connect(self.mgmt)
-            .await
-            .expect("mgmt connect");
-        let req = format!(
-            "POST {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            self.mgmt,
-            body.len()
-        );
-        s.write_all(req.as_bytes()).await.unwrap();
-        let mut out = String::new();
-        s.read_to_string(&mut out).await.unwrap();
-        assert!(out.starts_with("HTTP/1.1 200"), "{path} failed: {out}");
+    /// Starts a server authoritative for `zone`, accepting RFC 2136 updates signed with
+    /// `tsig` (`NAME:ALGORITHM:BASE64SECRET`).
+    pub async fn start_with_zone(zone: &str, tsig: &str) -> TestDns {
+        let key = mock_dns::TsigKey::parse(tsig).expect("TSIG key");
+        Self::from_builder(mock_dns::MockDns::builder().zone(zone).tsig_key(key)).await
     }
 
-    fn fqdn(host: &str) -> String {
-        if host.ends_with('.') {
-            host.to_string()
-        } else {
-            format!("{host}.")
+    async fn from_builder(builder: mock_dns::Builder) -> TestDns {
+        let dns = builder.start().await.expect("mock-dns starts");
+        let addr = dns.dns_addr().expect("DNS address");
+        let mgmt = dns.management_addr().expect("management address");
+        TestDns {
+            dns: Some(dns),
+            addr,
+            mgmt,
         }
+    }
+
+    fn handle(&self) -> mock_dns::DnsHandle {
+        self.dns.as_ref().expect("running").handle()
     }
 
     pub async fn set_txt(&self, host: &str, value: &str) {
-        self.post(
-            "/set-txt",
-            serde_json::json!({"host": Self::fqdn(host), "value": value}),
-        )
-        .await;
+        self.handle().set_txt(host, value).expect("set-txt");
     }
 
     pub async fn clear_txt(&self, host: &str) {
-        self.post("/clear-txt", serde_json::json!({"host": Self::fqdn(host)}))
-            .await;
+        self.handle().clear_txt(host).expect("clear-txt");
     }
 
     pub async fn add_caa(&self, host: &str, tag: &str, value: &str) {
-        self.post(
-            "/add-caa",
-            serde_json::json!({"host": Self::fqdn(host), "policies": [{"tag": tag, "value": value}]}),
-        )
-        .await;
+        let policy = mock_dns::CaaPolicy {
+            tag: tag.to_string(),
+            value: value.to_string(),
+        };
+        self.handle().add_caa(host, &[policy]).expect("add-caa");
     }
 
     pub async fn add_a(&self, host: &str, addr: &str) {
-        self.post(
-            "/add-a",
-            serde_json::json!({"host": Self::fqdn(host), "addresses": [addr]}),
-        )
-        .await;
+        self.handle()
+            .add_a(host, &[addr.parse().expect("IPv4")])
+            .expect("add-a");
     }
 }
 
 impl Drop for TestDns {
     fn drop(&mut self) {
-        let _ = self.child.start_kill();
+        if let Some(dns) = self.dns.take() {
+            dns.shutdown_token().cancel();
+        }
     }
 }
 

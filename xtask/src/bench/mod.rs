@@ -1,12 +1,15 @@
-//! `cargo xtask bench <name> [args]`: benchmarks that compare certlab components with
-//! their upstream peers, side by side in one run.
+//! `cargo xtask bench NAME`: benchmarks, one module per component.
 
 pub mod acme;
+pub mod cluster;
+pub mod dns;
 
-/// Runs the benchmark `name`.
+/// Runs the benchmark called `name` with its own arguments.
 pub fn run(name: &str, args: &[String]) -> anyhow::Result<()> {
     match name {
         "acme" => acme::run(args),
-        other => anyhow::bail!("unknown benchmark {other:?}; known: acme"),
+        "cluster" => cluster::run(args),
+        "dns" => dns::run(args),
+        other => anyhow::bail!("unknown benchmark {other:?} (known: acme, cluster, dns)"),
     }
 }
