@@ -1,5 +1,6 @@
-//! Interop with Debian's `lego` (4.9.1): run over http-01, tls-alpn-01 and dns-01, then
-//! renew and revoke. Each test skips loudly when `lego` or the test DNS server is missing.
+//! Interop with Debian's `lego` (4.9.1): run over http-01, tls-alpn-01 and dns-01 (an
+//! exec hook, and RFC 2136 with TSIG against mock-dns), then renew and revoke. Each test
+//! skips loudly when `lego` is missing.
 
 mod common;
 
