@@ -1,5 +1,8 @@
 //! The `mock-acme` binary: a drop-in for Pebble.
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use anyhow::Context;
 use mock_acme::MockAcme;
 use mock_acme::config::{Cli, USAGE};

@@ -313,24 +313,26 @@ async fn measure(name: &str, bin: &Path, dir: &Path, opts: &Options) -> anyhow::
     result
 }
 
-/// Entry point. The client runs from a release build of xtask (re-executed through
-/// cargo when invoked as a debug build), so that it is not the bottleneck.
+/// Entry point. The client runs from a release build — the `acme_bench` example of
+/// mock-acme, which includes this file — so that it is not the bottleneck; a debug build
+/// (`cargo xtask`) re-executes through cargo.
 pub fn run(args: &[String]) -> anyhow::Result<()> {
     let opts = parse(args)?;
     let root = workspace_root();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     if cfg!(debug_assertions) {
-        eprintln!("building the benchmark client (release)…");
-        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        eprintln!("building mock-acme and the benchmark client (release)…");
+        let status = Command::new(&cargo)
             .current_dir(&root)
             .args([
                 "run",
                 "--release",
                 "--quiet",
                 "-p",
-                "xtask",
+                "mock-acme",
+                "--example",
+                "acme_bench",
                 "--",
-                "bench",
-                "acme",
             ])
             .args(args)
             .status()?;
@@ -339,8 +341,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    eprintln!("building mock-acme (release)…");
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let status = Command::new(&cargo)
         .current_dir(&root)
         .args([
             "build",
