@@ -406,6 +406,10 @@ fn render(figures: &[Figures], opts: &Options) -> String {
         .ok()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .unwrap_or_default();
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "?".into());
     let mut s = String::new();
     s.push_str("# mock-acme benchmarks\n\n");
     s.push_str(&format!(
@@ -414,7 +418,8 @@ fn render(figures: &[Figures], opts: &Options) -> String {
          against both servers, run one after the other from the same Pebble config with \
          `PEBBLE_VA_ALWAYS_VALID=1 PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0`. A flow is new \
          order → authorization → challenge → finalize → download, each with a fresh name. Peak \
-         RSS is the server's VmHWM.\n\n",
+         RSS is the server's VmHWM. The 1-minute load average was {load} when the run ended (other \
+         engineers share the machine; the ratio shrinks as the load grows).\n\n",
         opts.workers, opts.seconds
     ));
     s.push_str("| server | flows | errors | seconds | flows/s | peak RSS (MiB) |\n|---|---|---|---|---|---|\n");
