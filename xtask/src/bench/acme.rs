@@ -9,8 +9,8 @@
 //! RSS is the server's `VmHWM` from `/proc/<pid>/status` at the end of its run.
 //!
 //! Options: `--workers N` (concurrent flows, default 4), `--seconds S` (measured time
-//! per server, default 10), `--no-pebble`, `--no-write` (do not update
-//! mock-acme/BENCHMARKS.md).
+//! per server, default 10), `--no-pebble`, `--no-write` (do not append
+//! to mock-acme/BENCHMARKS.md).
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -384,9 +384,14 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     let table = render(&figures, &opts);
     println!("{table}");
     if opts.write {
+        // Append a dated section; the file's header explains the method.
         let path = root.join("mock-acme/BENCHMARKS.md");
-        std::fs::write(&path, table)?;
-        eprintln!("wrote {}", path.display());
+        let mut text =
+            std::fs::read_to_string(&path).unwrap_or_else(|_| "# mock-acme benchmarks\n".into());
+        text.push('\n');
+        text.push_str(&table);
+        std::fs::write(&path, text)?;
+        eprintln!("appended to {}", path.display());
     }
     Ok(())
 }
@@ -411,15 +416,8 @@ fn render(figures: &[Figures], opts: &Options) -> String {
         .and_then(|l| l.split_whitespace().next().map(str::to_string))
         .unwrap_or_else(|| "?".into());
     let mut s = String::new();
-    s.push_str("# mock-acme benchmarks\n\n");
     s.push_str(&format!(
-        "Taken {date} with `cargo xtask bench acme --workers {} --seconds {}` on a project machine \
-         (2 cores, shared). Same client (instant-acme 0.8.5, ECDSA P-256 account keys and CSRs) \
-         against both servers, run one after the other from the same Pebble config with \
-         `PEBBLE_VA_ALWAYS_VALID=1 PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0`. A flow is new \
-         order → authorization → challenge → finalize → download, each with a fresh name. Peak \
-         RSS is the server's VmHWM. The 1-minute load average was {load} when the run ended (other \
-         engineers share the machine; the ratio shrinks as the load grows).\n\n",
+        "## {date}, `cargo xtask bench acme --workers {} --seconds {}` (load average {load})\n\n",
         opts.workers, opts.seconds
     ));
     s.push_str("| server | flows | errors | seconds | flows/s | peak RSS (MiB) |\n|---|---|---|---|---|---|\n");
@@ -440,11 +438,5 @@ fn render(figures: &[Figures], opts: &Options) -> String {
             mock.rate() / pebble.rate().max(f64::MIN_POSITIVE)
         ));
     }
-    s.push_str(
-        "\nPebble 2.4.0 predates `keyAlgorithm` and always uses RSA-2048 CA keys; mock-acme uses \
-         ECDSA P-256 CA keys from the same config. Both keep every object in memory, so peak RSS \
-         grows with the number of flows served. With 8 concurrent flows Pebble 2.4.0 stalled in \
-         our runs (every flow hung until the 20 s flow timeout), hence 4 workers by default.\n",
-    );
     s
 }
