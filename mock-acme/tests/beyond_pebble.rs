@@ -436,3 +436,41 @@ async fn requested_not_before_and_not_after_are_honoured() {
         1_924_992_000 + 7 * 86400
     );
 }
+
+#[tokio::test]
+async fn strict_mode_refuses_lenient_requests() {
+    let lab = start(Config {
+        strict: true,
+        ..always_valid()
+    })
+    .await;
+    let rc = RawClient::new(lab.https(), &lab.acme.directory_url()).await;
+    let key = TestKey::es256();
+    let kid = rc.account(&key).await;
+    let mut body = order_body("strict.test");
+    body["resource"] = json!("new-order");
+    let r = rc
+        .post(&key, Some(&kid), &rc.url("newOrder"), Some(&body))
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.json()["detail"].as_str().unwrap().contains("resource"));
+    let r = rc
+        .post(
+            &key,
+            Some(&kid),
+            &rc.url("newOrder"),
+            Some(&order_body("strict.test")),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    let authz = r.json()["authorizations"][0].as_str().unwrap().to_string();
+    let a = rc.post(&key, Some(&kid), &authz, None).await.json();
+    let chal = a["challenges"][0]["url"].as_str().unwrap().to_string();
+    let r = rc
+        .post(&key, Some(&kid), &chal, Some(&json!({"extra": 1})))
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.problem_type(), "urn:ietf:params:acme:error:malformed");
+    let r = rc.post(&key, Some(&kid), &chal, Some(&json!({}))).await;
+    assert_eq!(r.status, 200);
+}
