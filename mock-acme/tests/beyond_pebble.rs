@@ -474,3 +474,69 @@ async fn strict_mode_refuses_lenient_requests() {
     let r = rc.post(&key, Some(&kid), &chal, Some(&json!({}))).await;
     assert_eq!(r.status, 200);
 }
+
+#[tokio::test]
+async fn authorization_reuse_and_nonce_rejection_follow_pebble_knobs() {
+    let lab = start(Config {
+        authz_reuse_percent: 100,
+        ..always_valid()
+    })
+    .await;
+    let rc = RawClient::new(lab.https(), &lab.acme.directory_url()).await;
+    let key = TestKey::es256();
+    let kid = rc.account(&key).await;
+    let r = rc
+        .post(
+            &key,
+            Some(&kid),
+            &rc.url("newOrder"),
+            Some(&order_body("reuse.test")),
+        )
+        .await;
+    let authz = r.json()["authorizations"][0].as_str().unwrap().to_string();
+    let a = rc.post(&key, Some(&kid), &authz, None).await.json();
+    rc.post(
+        &key,
+        Some(&kid),
+        a["challenges"][0]["url"].as_str().unwrap(),
+        Some(&json!({})),
+    )
+    .await;
+    for _ in 0..100 {
+        if rc.post(&key, Some(&kid), &authz, None).await.json()["status"] == "valid" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let r = rc
+        .post(
+            &key,
+            Some(&kid),
+            &rc.url("newOrder"),
+            Some(&order_body("reuse.test")),
+        )
+        .await;
+    assert_eq!(
+        r.json()["authorizations"][0],
+        authz.as_str(),
+        "valid authorization reused"
+    );
+    assert_eq!(r.json()["status"], "ready");
+
+    let lab = start(Config {
+        nonce_reject_percent: 100,
+        ..always_valid()
+    })
+    .await;
+    let rc = RawClient::new(lab.https(), &lab.acme.directory_url()).await;
+    let key = TestKey::es256();
+    let r = rc
+        .post(
+            &key,
+            None,
+            &rc.url("newAccount"),
+            Some(&json!({"termsOfServiceAgreed": true})),
+        )
+        .await;
+    assert_eq!(r.problem_type(), "urn:ietf:params:acme:error:badNonce");
+}
