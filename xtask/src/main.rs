@@ -24,9 +24,9 @@ enum Command {
         #[arg(long, default_value_os_t = default_state_dir())]
         state_dir: PathBuf,
     },
-    /// Run a benchmark: `cargo xtask bench dns [--duration SECS]`.
+    /// Run a benchmark: `cargo xtask bench dns|acme [options]`.
     Bench {
-        /// Which benchmark (dns).
+        /// Which benchmark (dns, acme).
         name: String,
         /// The benchmark's own options.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]

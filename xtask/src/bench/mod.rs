@@ -1,13 +1,15 @@
 //! `cargo xtask bench NAME`: benchmarks, one module per component.
 
+pub mod acme;
 pub mod cluster;
 pub mod dns;
 
 /// Runs the benchmark called `name` with its own arguments.
 pub fn run(name: &str, args: &[String]) -> anyhow::Result<()> {
     match name {
+        "acme" => acme::run(args),
         "cluster" => cluster::run(args),
         "dns" => dns::run(args),
-        other => anyhow::bail!("unknown benchmark {other:?} (known: cluster, dns)"),
+        other => anyhow::bail!("unknown benchmark {other:?} (known: acme, cluster, dns)"),
     }
 }
