@@ -40,7 +40,11 @@ fn compact(v: &Value) -> String {
             Value::Object(m) => {
                 let mut keys: Vec<_> = m.keys().cloned().collect();
                 keys.sort();
-                Value::Object(keys.into_iter().map(|k| (k.clone(), sort(&m[&k]))).collect())
+                Value::Object(
+                    keys.into_iter()
+                        .map(|k| (k.clone(), sort(&m[&k])))
+                        .collect(),
+                )
             }
             Value::Array(a) => Value::Array(a.iter().map(sort).collect()),
             // Go prints integral floats (minimum, maximum) without a fraction.
@@ -60,7 +64,11 @@ fn walk(s: &Value, path: &str, out: &mut Vec<String>) {
         .filter_map(|k| s.get(*k).map(|v| format!("{k}={}", compact(v))))
         .collect();
     let shown = if path.is_empty() { "." } else { path };
-    out.push(format!("{shown} {}", attrs.join(" ")).trim_end().to_string());
+    out.push(
+        format!("{shown} {}", attrs.join(" "))
+            .trim_end()
+            .to_string(),
+    );
     if let Some(Value::Object(props)) = s.get("properties") {
         let mut names: Vec<_> = props.keys().collect();
         names.sort();
@@ -102,7 +110,11 @@ pub fn outline(crds: &[CustomResourceDefinition]) -> Vec<String> {
                 ver["storage"],
                 compact(ver.get("subresources").unwrap_or(&serde_json::json!({})))
             ));
-            for c in ver["additionalPrinterColumns"].as_array().into_iter().flatten() {
+            for c in ver["additionalPrinterColumns"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
                 out.push(format!(
                     "column name={} type={} jsonPath={} priority={}",
                     c["name"].as_str().unwrap(),
@@ -125,21 +137,73 @@ pub fn outline(crds: &[CustomResourceDefinition]) -> Vec<String> {
 /// server price the CEL rules (or that restate a webhook limit).
 const ADDITIONS: &[(&str, &str, &str)] = &[
     ("certificates.cert-manager.io", ".spec.duration", "format"),
-    ("certificates.cert-manager.io", ".spec.renewBefore", "format"),
-    ("certificates.cert-manager.io", ".spec.commonName", "maxLength"),
-    ("certificates.cert-manager.io", ".spec.secretName", "maxLength"),
-    ("certificaterequests.cert-manager.io", ".spec.duration", "format"),
-    ("certificaterequests.cert-manager.io", ".status.conditions", "maxItems"),
+    (
+        "certificates.cert-manager.io",
+        ".spec.renewBefore",
+        "format",
+    ),
+    (
+        "certificates.cert-manager.io",
+        ".spec.commonName",
+        "maxLength",
+    ),
+    (
+        "certificates.cert-manager.io",
+        ".spec.secretName",
+        "maxLength",
+    ),
+    (
+        "certificaterequests.cert-manager.io",
+        ".spec.duration",
+        "format",
+    ),
+    (
+        "certificaterequests.cert-manager.io",
+        ".status.conditions",
+        "maxItems",
+    ),
     ("issuers.cert-manager.io", ".spec.acme.solvers", "maxItems"),
-    ("issuers.cert-manager.io", ".spec.acme.solvers[].waitInsteadOfSelfCheck", "format"),
-    ("issuers.cert-manager.io", ".spec.acme.solvers[].http01.ingress.ingressClassName", "maxLength"),
-    ("issuers.cert-manager.io", ".spec.acme.solvers[].dns01.rfc2136.tsigAlgorithm", "maxLength"),
-    ("clusterissuers.cert-manager.io", ".spec.acme.solvers", "maxItems"),
-    ("clusterissuers.cert-manager.io", ".spec.acme.solvers[].waitInsteadOfSelfCheck", "format"),
-    ("clusterissuers.cert-manager.io", ".spec.acme.solvers[].http01.ingress.ingressClassName", "maxLength"),
-    ("clusterissuers.cert-manager.io", ".spec.acme.solvers[].dns01.rfc2136.tsigAlgorithm", "maxLength"),
+    (
+        "issuers.cert-manager.io",
+        ".spec.acme.solvers[].waitInsteadOfSelfCheck",
+        "format",
+    ),
+    (
+        "issuers.cert-manager.io",
+        ".spec.acme.solvers[].http01.ingress.ingressClassName",
+        "maxLength",
+    ),
+    (
+        "issuers.cert-manager.io",
+        ".spec.acme.solvers[].dns01.rfc2136.tsigAlgorithm",
+        "maxLength",
+    ),
+    (
+        "clusterissuers.cert-manager.io",
+        ".spec.acme.solvers",
+        "maxItems",
+    ),
+    (
+        "clusterissuers.cert-manager.io",
+        ".spec.acme.solvers[].waitInsteadOfSelfCheck",
+        "format",
+    ),
+    (
+        "clusterissuers.cert-manager.io",
+        ".spec.acme.solvers[].http01.ingress.ingressClassName",
+        "maxLength",
+    ),
+    (
+        "clusterissuers.cert-manager.io",
+        ".spec.acme.solvers[].dns01.rfc2136.tsigAlgorithm",
+        "maxLength",
+    ),
     ("orders.acme.cert-manager.io", ".spec.duration", "format"),
-    ("challenges.acme.cert-manager.io", ".spec.solver.waitInsteadOfSelfCheck", "format"),
+    (
+        "challenges.acme.cert-manager.io",
+        ".spec.solver.waitInsteadOfSelfCheck",
+        "format",
+    ),
 ];
 
 /// Our outline with the [`ADDITIONS`] taken out.

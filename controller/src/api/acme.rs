@@ -38,7 +38,11 @@ pub struct AcmeIssuer {
     #[schemars(schema_with = "schema_helpers::bytes")]
     pub ca_bundle: Option<ByteString>,
     /// Do not verify the ACME server's TLS certificate.
-    #[serde(default, rename = "skipTLSVerify", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "skipTLSVerify",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub skip_tls_verify: Option<bool>,
     /// External account binding for CAs that require it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -142,7 +146,11 @@ pub struct AcmeChallengeSolverHttp01 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ingress: Option<AcmeChallengeSolverHttp01Ingress>,
     /// Serve the challenge through an HTTPRoute attached to Gateways.
-    #[serde(default, rename = "gatewayHTTPRoute", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "gatewayHTTPRoute",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub gateway_http_route: Option<AcmeChallengeSolverHttp01GatewayHttpRoute>,
 }
 
@@ -445,7 +453,11 @@ pub struct AcmeIssuerDns01ProviderRoute53 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth: Option<Route53Auth>,
     /// Access key ID. Not with `accessKeyIDSecretRef`.
-    #[serde(default, rename = "accessKeyID", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "accessKeyID",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub access_key_id: Option<String>,
     /// Access key ID from a Secret.
     #[serde(
@@ -461,7 +473,11 @@ pub struct AcmeIssuerDns01ProviderRoute53 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
     /// Hosted zone ID (found automatically when unset).
-    #[serde(default, rename = "hostedZoneID", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "hostedZoneID",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub hosted_zone_id: Option<String>,
     /// AWS region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -544,7 +560,11 @@ pub struct AzureManagedIdentity {
     #[serde(default, rename = "clientID", skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// Resource ID of the identity (not with `clientID` or `tenantID`).
-    #[serde(default, rename = "resourceID", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "resourceID",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub resource_id: Option<String>,
     /// Tenant of the identity (requires `clientID`).
     #[serde(default, rename = "tenantID", skip_serializing_if = "Option::is_none")]
@@ -645,7 +665,10 @@ pub enum State {
 impl State {
     /// Whether no further change is expected (`valid`, `invalid`, `expired`, `errored`).
     pub fn is_final(self) -> bool {
-        matches!(self, Self::Valid | Self::Invalid | Self::Expired | Self::Errored)
+        matches!(
+            self,
+            Self::Valid | Self::Invalid | Self::Expired | Self::Errored
+        )
     }
 
     /// Whether the state is a failure (`invalid`, `expired`, `errored`).

@@ -297,7 +297,9 @@ pub enum SignatureAlgorithm {
 }
 
 /// A key usage or extended key usage (RFC 5280 4.2.1.3 and 4.2.1.12).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 pub enum KeyUsage {
     /// `signing`.
     #[serde(rename = "signing")]
@@ -678,7 +680,11 @@ pub struct CertificateAcmeAriStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggested_window: Option<AcmeRenewalWindow>,
     /// A page explaining the window.
-    #[serde(default, rename = "explanationURL", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "explanationURL",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub explanation_url: Option<String>,
     /// When the server was last asked.
     #[serde(default, skip_serializing_if = "Option::is_none")]

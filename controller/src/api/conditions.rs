@@ -177,22 +177,38 @@ mod tests {
     #[test]
     fn keeps_the_transition_time_while_the_status_holds() {
         let mut conds: Vec<CertificateCondition> = Vec::new();
-        assert!(set_condition(&mut conds, ready(ConditionStatus::False, "DoesNotExist", 1), at(100)));
+        assert!(set_condition(
+            &mut conds,
+            ready(ConditionStatus::False, "DoesNotExist", 1),
+            at(100)
+        ));
         assert_eq!(conds.len(), 1);
         assert_eq!(conds[0].last_transition_time, Some(at(100)));
         assert_eq!(conds[0].observed_generation, Some(1));
 
         // same status, new reason and generation: time kept
-        assert!(set_condition(&mut conds, ready(ConditionStatus::False, "MissingData", 2), at(200)));
+        assert!(set_condition(
+            &mut conds,
+            ready(ConditionStatus::False, "MissingData", 2),
+            at(200)
+        ));
         assert_eq!(conds[0].last_transition_time, Some(at(100)));
         assert_eq!(conds[0].reason.as_deref(), Some("MissingData"));
         assert_eq!(conds[0].observed_generation, Some(2));
 
         // nothing changes: reported as no change
-        assert!(!set_condition(&mut conds, ready(ConditionStatus::False, "MissingData", 2), at(300)));
+        assert!(!set_condition(
+            &mut conds,
+            ready(ConditionStatus::False, "MissingData", 2),
+            at(300)
+        ));
 
         // transition: time moves
-        assert!(set_condition(&mut conds, ready(ConditionStatus::True, "Ready", 2), at(400)));
+        assert!(set_condition(
+            &mut conds,
+            ready(ConditionStatus::True, "Ready", 2),
+            at(400)
+        ));
         assert_eq!(conds[0].last_transition_time, Some(at(400)));
         assert!(is_condition_true(&conds, "Ready"));
         assert!(!is_condition_true(&conds, "Issuing"));
@@ -213,7 +229,10 @@ mod tests {
         assert_eq!(conds[1].message, None);
         assert!(remove_condition(&mut conds, "Issuing"));
         assert!(!remove_condition(&mut conds, "Issuing"));
-        assert_eq!(get_condition(&conds, "Ready").map(|c| c.status), Some(ConditionStatus::True));
+        assert_eq!(
+            get_condition(&conds, "Ready").map(|c| c.status),
+            Some(ConditionStatus::True)
+        );
     }
 
     #[test]

@@ -146,8 +146,11 @@ pub mod annotations {
 
     /// Annotation prefixes the request manager does not copy from a Certificate to its
     /// CertificateRequests (`--copied-annotation-prefixes` default exclusions).
-    pub const NOT_COPIED_PREFIXES: &[&str] =
-        &["kubectl.kubernetes.io/", "fluxcd.io/", "argocd.argoproj.io/"];
+    pub const NOT_COPIED_PREFIXES: &[&str] = &[
+        "kubectl.kubernetes.io/",
+        "fluxcd.io/",
+        "argocd.argoproj.io/",
+    ];
 }
 
 /// Label keys.
@@ -320,7 +323,8 @@ pub mod messages {
     /// Prefix of the CA issuer's `ErrGetKeyPair` message.
     pub const ERROR_GETTING_KEY_PAIR_PREFIX: &str = "Error getting keypair for CA issuer: ";
     /// ACME issuer: account registered.
-    pub const ACME_ACCOUNT_REGISTERED: &str = "The ACME account was registered with the ACME server";
+    pub const ACME_ACCOUNT_REGISTERED: &str =
+        "The ACME account was registered with the ACME server";
     /// ACME issuer: account verified.
     pub const ACME_ACCOUNT_VERIFIED: &str = "The ACME account was verified with the ACME server";
     /// Vault issuer ready.

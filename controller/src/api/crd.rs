@@ -17,9 +17,7 @@ use super::certificate_request::CertificateRequest;
 use super::challenge::Challenge;
 use super::issuer::{ClusterIssuer, Issuer};
 use super::order::Order;
-use super::schema_shape::{
-    default_atomic_lists, mark_atomic_selectors, node_mut, strip_nullable,
-};
+use super::schema_shape::{default_atomic_lists, mark_atomic_selectors, node_mut, strip_nullable};
 use super::validation::{self, Kind};
 
 /// Why a CRD could not be finished. Only a change to the types can cause this; the
@@ -109,7 +107,8 @@ fn finish(
         serde_json::to_value(props).map_err(|source| CrdError::Json { kind: name, source })?;
 
     shape(kind, &mut schema)?;
-    validation::apply(kind, &mut schema).map_err(|path| CrdError::MissingNode { kind: name, path })?;
+    validation::apply(kind, &mut schema)
+        .map_err(|path| CrdError::MissingNode { kind: name, path })?;
 
     let props: JSONSchemaProps =
         serde_json::from_value(schema).map_err(|source| CrdError::Json { kind: name, source })?;
@@ -160,7 +159,8 @@ fn shape(kind: Kind, schema: &mut Value) -> Result<(), CrdError> {
 
     // Conditions are a map keyed by type, so server-side apply merges them per type.
     if kind.has_conditions() {
-        let conditions = node_mut(schema, "status.conditions").ok_or_else(|| missing("status.conditions"))?;
+        let conditions =
+            node_mut(schema, "status.conditions").ok_or_else(|| missing("status.conditions"))?;
         if let Some(c) = conditions.as_object_mut() {
             c.insert("x-kubernetes-list-type".into(), "map".into());
             c.insert("x-kubernetes-list-map-keys".into(), json!(["type"]));
@@ -192,7 +192,10 @@ fn shape(kind: Kind, schema: &mut Value) -> Result<(), CrdError> {
             for list in ["resources.limits{}", "resources.requests{}"] {
                 let q = node_mut(spec, list).ok_or_else(|| missing(&path))?;
                 if let Some(q) = q.as_object_mut() {
-                    q.insert("anyOf".into(), json!([{"type": "integer"}, {"type": "string"}]));
+                    q.insert(
+                        "anyOf".into(),
+                        json!([{"type": "integer"}, {"type": "string"}]),
+                    );
                 }
             }
         }

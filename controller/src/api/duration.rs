@@ -328,8 +328,14 @@ mod tests {
             ("1h 30m", r#"time: unknown unit "h " in duration "1h 30m""#),
             (".h", r#"time: invalid duration ".h""#),
             ("-", r#"time: invalid duration "-""#),
-            ("2562047h47m16.854775808s", r#"time: invalid duration "2562047h47m16.854775808s""#),
-            ("99999999999999999999h", r#"time: invalid duration "99999999999999999999h""#),
+            (
+                "2562047h47m16.854775808s",
+                r#"time: invalid duration "2562047h47m16.854775808s""#,
+            ),
+            (
+                "99999999999999999999h",
+                r#"time: invalid duration "99999999999999999999h""#,
+            ),
         ] {
             assert_eq!(
                 parse_go_duration(input).map_err(|e| e.to_string()),
@@ -368,7 +374,10 @@ mod tests {
         let d: GoDuration = serde_json::from_str(r#""90m""#).unwrap();
         assert_eq!(serde_json::to_string(&d).unwrap(), r#""90m""#);
         assert_eq!(d.to_std().unwrap(), std::time::Duration::from_secs(5400));
-        assert_eq!(GoDuration::from_std(d.to_std().unwrap()).as_str(), "1h30m0s");
+        assert_eq!(
+            GoDuration::from_std(d.to_std().unwrap()).as_str(),
+            "1h30m0s"
+        );
         assert!(GoDuration::new("-1h").to_std().is_err());
     }
 }

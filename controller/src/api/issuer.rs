@@ -115,7 +115,8 @@ impl ClusterIssuer {
     }
 
     /// The CustomResourceDefinition, derived from the Issuer's with cluster scope.
-    pub fn crd() -> k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition
+    pub fn crd()
+    -> k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition
     {
         let mut crd = Issuer::crd();
         crd.metadata.name = Some("clusterissuers.cert-manager.io".to_string());

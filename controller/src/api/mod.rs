@@ -23,7 +23,9 @@ mod schema_shape;
 mod validation;
 
 pub use certificate::{Certificate, CertificateSpec, CertificateStatus};
-pub use certificate_request::{CertificateRequest, CertificateRequestSpec, CertificateRequestStatus};
+pub use certificate_request::{
+    CertificateRequest, CertificateRequestSpec, CertificateRequestStatus,
+};
 pub use challenge::{Challenge, ChallengeSpec, ChallengeStatus};
 pub use conditions::{Condition, ConditionUpdate, get_condition, remove_condition, set_condition};
 pub use crd::{CrdError, crds, crds_yaml, try_crds};

@@ -68,7 +68,11 @@ pub struct OrderStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// The finalize URL; immutable once set.
-    #[serde(default, rename = "finalizeURL", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "finalizeURL",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub finalize_url: Option<String>,
     /// The authorizations; immutable once set.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -135,7 +135,10 @@ mod tests {
             Some(json!({"type": "string"}))
         );
         assert!(node_mut(&mut s, "spec.nope").is_none());
-        assert_eq!(node_mut(&mut s, "").map(|n| n["type"].clone()), Some(json!("object")));
+        assert_eq!(
+            node_mut(&mut s, "").map(|n| n["type"].clone()),
+            Some(json!("object"))
+        );
     }
 
     #[test]

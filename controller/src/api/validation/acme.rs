@@ -31,9 +31,17 @@ pub(super) fn solver_rules(at: &str) -> (Vec<Keyword>, Vec<Rule>) {
     let dns01 = format!("{at}.dns01");
     let keywords = vec![
         // IngressClass names are DNS subdomains; the bound prices the pattern rule.
-        Keyword::new(&format!("{ingress}.ingressClassName"), "maxLength", json!(253)),
+        Keyword::new(
+            &format!("{ingress}.ingressClassName"),
+            "maxLength",
+            json!(253),
+        ),
         // The supported algorithms are short; the bound prices the case folding.
-        Keyword::new(&format!("{dns01}.rfc2136.tsigAlgorithm"), "maxLength", json!(32)),
+        Keyword::new(
+            &format!("{dns01}.rfc2136.tsigAlgorithm"),
+            "maxLength",
+            json!(32),
+        ),
     ];
     let service_type = |at: &str| {
         Rule::new(
@@ -293,8 +301,12 @@ pub(super) fn challenge_rules() -> (Vec<Keyword>, Vec<Rule>) {
     (
         Vec::new(),
         vec![
-            Rule::new("spec", "self == oldSelf", "challenge spec is immutable after creation")
-                .forbidden(),
+            Rule::new(
+                "spec",
+                "self == oldSelf",
+                "challenge spec is immutable after creation",
+            )
+            .forbidden(),
         ],
     )
 }

@@ -10,8 +10,7 @@ const DURATION: &str = "(has(self.duration) ? self.duration : duration('2160h'))
 
 /// A `literalSubject` holding a non-empty common name (`CN=…`, `commonName=…` or the
 /// OID, in any case).
-const LITERAL_SUBJECT_HAS_CN: &str =
-    r"self.literalSubject.matches('(?i)(^|[,+])\\s*(cn|commonname|2\\.5\\.4\\.3)\\s*=\\s*[^,+\\s]')";
+const LITERAL_SUBJECT_HAS_CN: &str = r"self.literalSubject.matches('(?i)(^|[,+])\\s*(cn|commonname|2\\.5\\.4\\.3)\\s*=\\s*[^,+\\s]')";
 
 pub(super) fn rules() -> (Vec<Keyword>, Vec<Rule>) {
     let keywords = vec![
@@ -91,7 +90,8 @@ pub(super) fn issuer_ref_rules(at: &str) -> Vec<Rule> {
 /// `duration`, `renewBefore` and `renewBeforePercentage`.
 fn lifetime_rules() -> Vec<Rule> {
     let both = "!(has(self.renewBefore) && has(self.renewBeforePercentage))";
-    let both_message = "renewBefore and renewBeforePercentage are mutually exclusive and cannot both be set";
+    let both_message =
+        "renewBefore and renewBeforePercentage are mutually exclusive and cannot both be set";
     // renewBefore = duration × (100 − pct) / 100 must be at least 5m, computed in
     // seconds. Durations of 500000h and more leave at least 5000h for any pct < 100
     // (and keep getSeconds() within 32 bits and the product within 64).
@@ -213,8 +213,14 @@ fn private_key_rules() -> Vec<Rule> {
     ];
     let algorithm = "(has(self.privateKey) && has(self.privateKey.algorithm) ? self.privateKey.algorithm : 'RSA')";
     for (key, signatures) in [
-        ("RSA", ["SHA256WithRSA", "SHA384WithRSA", "SHA512WithRSA"].as_slice()),
-        ("ECDSA", ["ECDSAWithSHA256", "ECDSAWithSHA384", "ECDSAWithSHA512"].as_slice()),
+        (
+            "RSA",
+            ["SHA256WithRSA", "SHA384WithRSA", "SHA512WithRSA"].as_slice(),
+        ),
+        (
+            "ECDSA",
+            ["ECDSAWithSHA256", "ECDSAWithSHA384", "ECDSAWithSHA512"].as_slice(),
+        ),
         ("Ed25519", ["PureEd25519"].as_slice()),
     ] {
         let list = signatures

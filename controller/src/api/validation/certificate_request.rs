@@ -18,10 +18,12 @@ pub(super) fn rules() -> (Vec<Keyword>, Vec<Rule>) {
         json!(MAX_CONDITIONS),
     )];
     let mut rules = issuer_ref_rules("spec.issuerRef");
-    rules.extend([
-        Rule::new("spec.request", "size(self) > 0", "must be specified").required(),
-        Rule::new("spec", "self == oldSelf", "cannot change spec after creation").forbidden(),
-    ]);
+    rules.extend([Rule::new(
+        "spec",
+        "self == oldSelf",
+        "cannot change spec after creation",
+    )
+    .forbidden()]);
     for condition in ["Approved", "Denied"] {
         rules.push(Rule::new(
             "status.conditions",

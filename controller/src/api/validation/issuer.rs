@@ -14,7 +14,11 @@ pub(super) const MAX_SOLVERS: u32 = 1000;
 const DOT_DOT_SEGMENT: &str = r"(^|/)\\.\\.(/|$)";
 
 pub(super) fn rules() -> (Vec<Keyword>, Vec<Rule>) {
-    let mut keywords = vec![Keyword::new("spec.acme.solvers", "maxItems", json!(MAX_SOLVERS))];
+    let mut keywords = vec![Keyword::new(
+        "spec.acme.solvers",
+        "maxItems",
+        json!(MAX_SOLVERS),
+    )];
     let types = ["acme", "ca", "selfSigned", "vault", "venafi"];
     let mut rules = vec![
         Rule::new(
@@ -45,7 +49,10 @@ pub(super) fn rules() -> (Vec<Keyword>, Vec<Rule>) {
 }
 
 fn acme_rules() -> Vec<Rule> {
-    let exclusive = format!("!({} && has(self.skipTLSVerify) && self.skipTLSVerify)", set("caBundle"));
+    let exclusive = format!(
+        "!({} && has(self.skipTLSVerify) && self.skipTLSVerify)",
+        set("caBundle")
+    );
     let message = "caBundle and skipTLSVerify are mutually exclusive and cannot both be set";
     let mut rules = vec![
         Rule::new("spec.acme", exclusive.clone(), message).field(".caBundle"),
@@ -57,9 +64,13 @@ fn acme_rules() -> Vec<Rule> {
         )
         .field(".privateKeySecretRef.name")
         .required(),
-        Rule::new("spec.acme", "size(self.server) > 0", "acme server URL is a required field")
-            .field(".server")
-            .required(),
+        Rule::new(
+            "spec.acme",
+            "size(self.server) > 0",
+            "acme server URL is a required field",
+        )
+        .field(".server")
+        .required(),
         Rule::new(
             "spec.acme.externalAccountBinding",
             "size(self.keyID) > 0",
@@ -68,7 +79,9 @@ fn acme_rules() -> Vec<Rule> {
         .field(".keyID")
         .required(),
     ];
-    rules.extend(full_secret_ref("spec.acme.externalAccountBinding.keySecretRef"));
+    rules.extend(full_secret_ref(
+        "spec.acme.externalAccountBinding.keySecretRef",
+    ));
     rules
 }
 
@@ -130,11 +143,17 @@ fn vault_rules() -> Vec<Rule> {
         .field(".clientCertSecretRef"),
         Rule::new(
             auth,
-            ["tokenSecretRef", "appRole", "clientCertificate", "kubernetes", "aws"]
-                .iter()
-                .map(|m| format!("has(self.{m})"))
-                .collect::<Vec<_>>()
-                .join(" || "),
+            [
+                "tokenSecretRef",
+                "appRole",
+                "clientCertificate",
+                "kubernetes",
+                "aws",
+            ]
+            .iter()
+            .map(|m| format!("has(self.{m})"))
+            .collect::<Vec<_>>()
+            .join(" || "),
             "please supply one of: appRole, kubernetes, tokenSecretRef, clientCertificate, aws",
         )
         .required(),

@@ -180,7 +180,7 @@ pub(crate) fn count_set(fields: &[&str]) -> String {
 
 /// Kubernetes' RFC 1123 subdomain syntax.
 pub(crate) const DNS1123_SUBDOMAIN: &str =
-    r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+    r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
 
 /// Kubernetes' message for a name that is not an RFC 1123 subdomain.
 pub(crate) const DNS1123_SUBDOMAIN_MESSAGE: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
@@ -201,11 +201,15 @@ pub(crate) fn rules_for(kind: Kind) -> (Vec<Keyword>, Vec<Rule>) {
 pub(crate) fn apply(kind: Kind, schema: &mut Value) -> Result<(), String> {
     let (keywords, rules) = rules_for(kind);
     for k in keywords {
-        let node = node_mut(schema, &k.at).and_then(Value::as_object_mut).ok_or(k.at.clone())?;
+        let node = node_mut(schema, &k.at)
+            .and_then(Value::as_object_mut)
+            .ok_or(k.at.clone())?;
         node.insert(k.key.to_string(), k.value);
     }
     for r in rules {
-        let node = node_mut(schema, &r.at).and_then(Value::as_object_mut).ok_or(r.at.clone())?;
+        let node = node_mut(schema, &r.at)
+            .and_then(Value::as_object_mut)
+            .ok_or(r.at.clone())?;
         let list = node
             .entry("x-kubernetes-validations")
             .or_insert_with(|| json!([]));
