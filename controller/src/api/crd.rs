@@ -210,3 +210,77 @@ fn shape(kind: Kind, schema: &mut Value) -> Result<(), CrdError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_stream_holds_the_six_crds() {
+        let text = crds_yaml().unwrap();
+        assert!(text.starts_with("---\napiVersion: apiextensions.k8s.io/v1\n"));
+        let docs: Vec<CustomResourceDefinition> = serde_saphyr::from_multiple(&text).unwrap();
+        assert_eq!(docs, try_crds().unwrap());
+        let names: Vec<_> = docs
+            .iter()
+            .filter_map(|c| c.metadata.name.as_deref())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "certificates.cert-manager.io",
+                "certificaterequests.cert-manager.io",
+                "issuers.cert-manager.io",
+                "clusterissuers.cert-manager.io",
+                "orders.acme.cert-manager.io",
+                "challenges.acme.cert-manager.io",
+            ]
+        );
+        assert_eq!(crds().len(), 6);
+    }
+
+    #[test]
+    fn every_rule_lands_on_its_node() {
+        for kind in [
+            Kind::Certificate,
+            Kind::CertificateRequest,
+            Kind::Issuer,
+            Kind::ClusterIssuer,
+            Kind::Order,
+            Kind::Challenge,
+        ] {
+            let (keywords, rules) = validation::rules_for(kind);
+            let crd = try_crds()
+                .unwrap()
+                .into_iter()
+                .find(|c| c.spec.names.kind == kind.name())
+                .unwrap();
+            let schema = serde_json::to_value(
+                crd.spec.versions[0]
+                    .schema
+                    .as_ref()
+                    .unwrap()
+                    .open_api_v3_schema
+                    .as_ref()
+                    .unwrap(),
+            )
+            .unwrap();
+            let count = |v: &Value| {
+                let mut n = 0;
+                let mut v = v.clone();
+                super::super::schema_shape::walk_mut(&mut v, &mut |node| {
+                    n += node
+                        .get("x-kubernetes-validations")
+                        .and_then(Value::as_array)
+                        .map_or(0, Vec::len);
+                });
+                n
+            };
+            assert_eq!(count(&schema), rules.len(), "{kind:?}");
+            assert!(
+                !rules.is_empty() || !keywords.is_empty(),
+                "{kind:?} has rules"
+            );
+        }
+    }
+}
