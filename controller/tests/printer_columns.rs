@@ -198,7 +198,7 @@ async fn kubectl_get_shows_columns() {
 
     // `certlab-controller crds | kubectl apply -f -`
     let crds = dir.path().join("crds.yaml");
-    std::fs::write(&crds, certlab_controller::api::crds_yaml().expect("YAML")).expect("write");
+    std::fs::write(&crds, certlab_controller::api::crds_yaml()).expect("write");
     let crds = crds.to_string_lossy().into_owned();
     let applied = run_kubectl(&kubeconfig, &cache, &["apply", "-f", &crds]).await;
     assert_eq!(

@@ -77,8 +77,20 @@ pub fn try_crds() -> Result<Vec<CustomResourceDefinition>, CrdError> {
     .collect()
 }
 
-/// The CRDs as one multi-document YAML stream, for `certlab-controller crds`.
-pub fn crds_yaml() -> Result<String, CrdError> {
+/// The CRDs as one multi-document YAML stream, for `certlab-controller crds`
+/// (`certlab-controller crds | kubectl apply -f -`).
+pub fn crds_yaml() -> String {
+    match try_crds_yaml() {
+        Ok(yaml) => yaml,
+        Err(e) => {
+            tracing::error!(error = %e, "writing the CRDs as YAML failed");
+            String::new()
+        }
+    }
+}
+
+/// [`crds_yaml`], reporting what went wrong.
+pub fn try_crds_yaml() -> Result<String, CrdError> {
     let crds = try_crds()?;
     let mut out = String::from("---\n");
     out.push_str(
@@ -217,7 +229,8 @@ mod tests {
 
     #[test]
     fn yaml_stream_holds_the_six_crds() {
-        let text = crds_yaml().unwrap();
+        let text = try_crds_yaml().unwrap();
+        assert_eq!(crds_yaml(), text);
         assert!(text.starts_with("---\napiVersion: apiextensions.k8s.io/v1\n"));
         let docs: Vec<CustomResourceDefinition> = serde_saphyr::from_multiple(&text).unwrap();
         assert_eq!(docs, try_crds().unwrap());

@@ -28,7 +28,7 @@ pub use certificate_request::{
 };
 pub use challenge::{Challenge, ChallengeSpec, ChallengeStatus};
 pub use conditions::{Condition, ConditionUpdate, get_condition, remove_condition, set_condition};
-pub use crd::{CrdError, crds, crds_yaml, try_crds};
+pub use crd::{CrdError, crds, crds_yaml, try_crds, try_crds_yaml};
 pub use duration::{DurationError, GoDuration, format_go_duration, parse_go_duration};
 pub use issuer::{ClusterIssuer, Issuer, IssuerSpec, IssuerStatus};
 pub use meta::{ConditionStatus, IssuerReference, LocalObjectReference, SecretKeySelector};
