@@ -9,7 +9,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::conditions::impl_condition;
-use super::duration::GoDuration;
+use super::constants::limits::DEFAULT_CERTIFICATE_DURATION;
+use super::duration::{DurationError, GoDuration};
 use super::meta::{ConditionStatus, IssuerReference, SecretKeySelector};
 use super::schema_helpers;
 
@@ -143,6 +144,19 @@ impl CertificateSpec {
     /// The otherNames (empty when unset).
     pub fn other_names(&self) -> &[OtherName] {
         self.other_names.as_deref().unwrap_or_default()
+    }
+
+    /// The requested lifetime: `spec.duration`, or 90 days when unset.
+    pub fn duration_or_default(&self) -> Result<std::time::Duration, DurationError> {
+        match &self.duration {
+            Some(d) => d.to_std(),
+            None => Ok(DEFAULT_CERTIFICATE_DURATION),
+        }
+    }
+
+    /// `spec.renewBefore`, parsed, when set.
+    pub fn renew_before(&self) -> Option<Result<std::time::Duration, DurationError>> {
+        self.renew_before.as_ref().map(GoDuration::to_std)
     }
 
     /// Whether a CA certificate is requested.
@@ -704,4 +718,45 @@ pub struct AcmeRenewalWindow {
     pub start: Time,
     /// End of the window.
     pub end: Time,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duration_defaults_to_ninety_days() {
+        let mut spec = CertificateSpec::default();
+        assert_eq!(
+            spec.duration_or_default(),
+            Ok(std::time::Duration::from_secs(2160 * 3600))
+        );
+        assert!(spec.renew_before().is_none());
+        spec.duration = Some(GoDuration::new("1h30m"));
+        spec.renew_before = Some(GoDuration::new("5m"));
+        assert_eq!(
+            spec.duration_or_default(),
+            Ok(std::time::Duration::from_secs(5400))
+        );
+        assert_eq!(
+            spec.renew_before(),
+            Some(Ok(std::time::Duration::from_secs(300)))
+        );
+        spec.duration = Some(GoDuration::new("90 days"));
+        assert!(spec.duration_or_default().is_err());
+    }
+
+    #[test]
+    fn key_usages_serialize_as_cert_manager_spells_them() {
+        for usage in KeyUsage::ALL {
+            assert_eq!(
+                serde_json::to_value(usage).unwrap(),
+                serde_json::Value::from(usage.as_str())
+            );
+        }
+        assert_eq!(
+            KeyUsage::defaults().map(KeyUsage::as_str),
+            ["digital signature", "key encipherment"]
+        );
+    }
 }

@@ -114,8 +114,9 @@ impl ClusterIssuer {
         }
     }
 
-    /// The CustomResourceDefinition, derived from the Issuer's with cluster scope.
-    pub fn crd()
+    /// The derived CustomResourceDefinition: the Issuer's with cluster scope. Not the
+    /// one to install; [`super::crds`] finishes it.
+    pub(crate) fn crd()
     -> k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition
     {
         let mut crd = Issuer::crd();

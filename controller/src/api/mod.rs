@@ -6,6 +6,13 @@
 //!
 //! Every JSON field name and enum value is cert-manager's; optional fields are `Option`
 //! and skipped when unset, so an object read and written back is unchanged.
+//!
+//! Install the CRDs from [`crds`] (or [`crds_yaml`]), not from kube's
+//! `CustomResourceExt::crd()` of the kinds: only the former carry cert-manager's shape
+//! and the CEL rules. The rules are in `validation/`, one file per kind, each naming
+//! the webhook check it replaces; the deliberate schema additions (`format: duration`
+//! and a few bounds that keep the rules within a real API server's cost budget) are
+//! listed in `tests/crd_shape.rs`.
 
 pub mod acme;
 pub mod certificate;
