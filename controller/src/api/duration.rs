@@ -212,9 +212,14 @@ fn split_fraction(v: u64, precision: u32) -> (u64, String) {
     (int, format!(".{}", digits.trim_end_matches('0')))
 }
 
+/// The syntax of [`parse_go_duration`] as a schema pattern. The API server's
+/// `format: duration` alone would also take forms Go rejects, such as `3 days`.
+pub const GO_DURATION_PATTERN: &str =
+    r"^[-+]?(0|(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$";
+
 /// A duration field as written in a manifest (`"2160h"`), kept verbatim so objects
-/// round-trip unchanged. In the CRD it is a `string` with `format: duration`, which the
-/// API server checks and which CEL rules see as a `duration`.
+/// round-trip unchanged. In the CRD it is a `string` with `format: duration` (which CEL
+/// rules see as a `duration`) and Go's duration syntax as its `pattern`.
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct GoDuration(pub String);
@@ -283,7 +288,7 @@ impl JsonSchema for GoDuration {
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({"type": "string", "format": "duration"})
+        schemars::json_schema!({"type": "string", "format": "duration", "pattern": GO_DURATION_PATTERN})
     }
 }
 
@@ -366,6 +371,22 @@ mod tests {
             (i64::MIN, "-2562047h47m16.854775808s"),
         ] {
             assert_eq!(format_go_duration(nanos), want, "{nanos}");
+        }
+    }
+
+    #[test]
+    fn the_schema_pattern_agrees_with_the_parser() {
+        let re = regex::Regex::new(GO_DURATION_PATTERN).unwrap();
+        for input in [
+            "2160h", "90m", "1h30m", "1.5h", "+5m", "-1h", "0", "-0", "300ms", "1us", "1µs", "1μs",
+            "7ns", ".5s", "1.s", "", "soon", "1", "3d", "3 days", "1h 30m", ".h", "-", "h", "1hm",
+            "0s", "00", "1e3h",
+        ] {
+            assert_eq!(
+                re.is_match(input),
+                parse_go_duration(input).is_ok(),
+                "{input:?}"
+            );
         }
     }
 
