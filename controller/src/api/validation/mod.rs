@@ -4,9 +4,13 @@
 //! Rules use cert-manager's messages where the webhook has a fixed one. They are written
 //! for both evaluators they meet: a real API server (cel-go, with its cost limits) and
 //! the embedded cluster (the `cel` crate). So they keep to the standard library plus
-//! `matches`, read durations through `format: duration` fields (a CEL `duration` on
-//! both), and stay cheap: comprehensions only over lists with `maxItems`, string scans
-//! only over strings with `maxLength`.
+//! `matches` and `upperAscii`, read durations through `format: duration` fields (a CEL
+//! `duration` on both), and stay within the API server's static cost limits (10M per
+//! rule times the number of places it can apply, 100M per CRD): rules inside lists
+//! either cost a constant or sit under a `maxItems`/`maxLength` bound added for them
+//! (ACME solvers, CertificateRequest conditions, IngressClass names, TSIG algorithms);
+//! the few scans of unbounded strings or maps (`literalSubject`, Vault paths,
+//! `secretTemplate` annotations) run once per object and are priced below 5M each.
 
 mod acme;
 mod certificate;
