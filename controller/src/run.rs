@@ -1,0 +1,325 @@
+//! Wiring: shared watches and caches, one kube-runtime `Controller` per primary kind,
+//! metrics, and graceful shutdown. Reconcilers themselves are plain async functions in
+//! `certificates`, `requests` and `issuers`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use certlab_clock::SharedClock;
+use futures::StreamExt;
+use k8s_openapi::api::core::v1::Secret;
+use kube::api::{Api, PartialObjectMeta};
+use kube::runtime::controller::{Action, Config as ControllerConfig};
+use kube::runtime::reflector::{self, ObjectRef};
+use kube::runtime::{Controller, WatchStreamExt, watcher};
+use kube::{Client, ResourceExt};
+use tokio_util::sync::CancellationToken;
+
+use crate::api::certificate::Certificate;
+use crate::api::certificate_request::CertificateRequest;
+use crate::api::constants::annotations;
+use crate::api::issuer::{ClusterIssuer, Issuer};
+use crate::config::Config;
+use crate::context::Context;
+use crate::error::Error;
+use crate::metrics::Metrics;
+
+/// How many events a shared watch buffers per subscriber.
+const SHARED_BUFFER: usize = 4096;
+
+fn error_policy<K>(name: &'static str) -> impl Fn(Arc<K>, &Error, Arc<Context>) -> Action {
+    move |_, error, ctx| {
+        ctx.metrics.sync_error(name);
+        tracing::debug!(controller = name, %error, "reconcile failed; retrying");
+        Action::requeue(Duration::from_millis(500))
+    }
+}
+
+/// A stream that yields once per jump of a virtual clock (never, for the system
+/// clock): every object is then reconciled against the new time.
+fn clock_jumps(clock: &SharedClock) -> impl futures::Stream<Item = ()> + Send + 'static {
+    let rx = clock.jumps();
+    futures::stream::unfold(rx, |rx| async move {
+        let mut rx = rx?;
+        rx.changed().await.ok()?;
+        Some(((), Some(rx)))
+    })
+}
+
+/// The Certificates a Secret event concerns: the one it was issued for, the one that
+/// owns it (next-private-key Secrets), or those naming it in `spec.secretName`.
+fn secret_to_certificates(
+    certs: &reflector::Store<Certificate>,
+    secret: &PartialObjectMeta<Secret>,
+) -> Vec<ObjectRef<Certificate>> {
+    let namespace = secret.namespace().unwrap_or_default();
+    if let Some(name) = secret.annotations().get(annotations::CERTIFICATE_NAME) {
+        return vec![ObjectRef::new(name).within(&namespace)];
+    }
+    if let Some(owner) = secret
+        .owner_references()
+        .iter()
+        .find(|o| o.kind == "Certificate" && o.controller == Some(true))
+    {
+        return vec![ObjectRef::new(&owner.name).within(&namespace)];
+    }
+    let name = secret.name_any();
+    certs
+        .state()
+        .iter()
+        .filter(|c| {
+            c.namespace().as_deref() == Some(namespace.as_str()) && c.spec.secret_name == name
+        })
+        .map(|c| ObjectRef::from(c.as_ref()))
+        .collect()
+}
+
+/// Everything the controller runs.
+pub struct Runner {
+    /// The shared context (tests and the lab read metrics and caches through it).
+    pub context: Arc<Context>,
+    stop: CancellationToken,
+}
+
+impl Runner {
+    /// Stops the controllers gracefully.
+    pub fn shutdown(&self) {
+        self.stop.cancel();
+    }
+}
+
+/// Starts every controller on `client`; they run until [`Runner::shutdown`] (or the
+/// returned task is dropped).
+pub fn start(
+    client: Client,
+    clock: SharedClock,
+    config: Config,
+    metrics: Arc<Metrics>,
+) -> (Runner, tokio::task::JoinHandle<()>) {
+    let stop = CancellationToken::new();
+    let wcfg = watcher::Config::default().any_semantic();
+
+    let (cert_reader, cert_writer) = reflector::store_shared::<Certificate>(SHARED_BUFFER);
+    let cert_primary = cert_writer.subscribe();
+    let cert_root = watcher(Api::<Certificate>::all(client.clone()), wcfg.clone())
+        .default_backoff()
+        .reflect_shared(cert_writer);
+
+    let (cr_reader, cr_writer) = reflector::store_shared::<CertificateRequest>(SHARED_BUFFER);
+    let cr_for_certificates = cr_writer.subscribe();
+    let cr_primary = cr_writer.subscribe();
+    let cr_root = watcher(Api::<CertificateRequest>::all(client.clone()), wcfg.clone())
+        .default_backoff()
+        .reflect_shared(cr_writer);
+
+    let (_secret_reader, secret_writer) =
+        reflector::store_shared::<PartialObjectMeta<Secret>>(SHARED_BUFFER);
+    let secrets_for_certificates = secret_writer.subscribe();
+    let secrets_for_issuers = secret_writer.subscribe();
+    let secrets_for_cluster_issuers = secret_writer.subscribe();
+    let secret_root = watcher(
+        Api::<PartialObjectMeta<Secret>>::all(client.clone()),
+        wcfg.clone(),
+    )
+    .default_backoff()
+    .reflect_shared(secret_writer);
+
+    let context = Arc::new(Context::new(
+        client.clone(),
+        clock.clone(),
+        config.clone(),
+        metrics,
+        cert_reader.clone(),
+        cr_reader.clone(),
+    ));
+    let ccfg = ControllerConfig::default().concurrency(config.concurrency);
+    let shutdown = {
+        let stop = stop.clone();
+        async move { stop.cancelled().await }
+    };
+    let shutdown = futures::FutureExt::shared(Box::pin(shutdown));
+
+    let (
+        Some(cert_primary),
+        Some(cr_for_certificates),
+        Some(cr_primary),
+        Some(s1),
+        Some(s2),
+        Some(s3),
+    ) = (
+        cert_primary,
+        cr_for_certificates,
+        cr_primary,
+        secrets_for_certificates,
+        secrets_for_issuers,
+        secrets_for_cluster_issuers,
+    )
+    else {
+        unreachable!("shared stores always hand out subscriptions")
+    };
+
+    let certs_for_mapping = cert_reader.clone();
+    let certificates = Controller::for_shared_stream(cert_primary, cert_reader)
+        .owns_shared_stream(cr_for_certificates)
+        .watches_shared_stream(s1, move |s| secret_to_certificates(&certs_for_mapping, &s))
+        .reconcile_all_on(clock_jumps(&clock))
+        .with_config(ccfg.clone())
+        .graceful_shutdown_on(shutdown.clone())
+        .run(
+            crate::certificates::reconcile,
+            error_policy("certificates"),
+            context.clone(),
+        )
+        .for_each(|_| futures::future::ready(()));
+
+    let requests_for_issuers = cr_reader.clone();
+    let requests_for_cluster_issuers = cr_reader.clone();
+    let requests = Controller::for_shared_stream(cr_primary, cr_reader)
+        .watches(
+            Api::<Issuer>::all(client.clone()),
+            wcfg.clone(),
+            move |issuer: Issuer| {
+                let ns = issuer.namespace().unwrap_or_default();
+                let name = issuer.name_any();
+                requests_for_issuers
+                    .state()
+                    .iter()
+                    .filter(|cr| {
+                        cr.namespace().as_deref() == Some(ns.as_str())
+                            && !cr.spec.issuer_ref.is_cluster_issuer()
+                            && cr.spec.issuer_ref.name == name
+                    })
+                    .map(|cr| ObjectRef::from(cr.as_ref()))
+                    .collect::<Vec<_>>()
+            },
+        )
+        .watches(
+            Api::<ClusterIssuer>::all(client.clone()),
+            wcfg.clone(),
+            move |issuer: ClusterIssuer| {
+                let name = issuer.name_any();
+                requests_for_cluster_issuers
+                    .state()
+                    .iter()
+                    .filter(|cr| {
+                        cr.spec.issuer_ref.is_cluster_issuer() && cr.spec.issuer_ref.name == name
+                    })
+                    .map(|cr| ObjectRef::from(cr.as_ref()))
+                    .collect::<Vec<_>>()
+            },
+        )
+        .with_config(ccfg.clone())
+        .graceful_shutdown_on(shutdown.clone())
+        .run(
+            crate::requests::reconcile,
+            error_policy("certificaterequests"),
+            context.clone(),
+        )
+        .for_each(|_| futures::future::ready(()));
+
+    let issuer_ctrl = Controller::new(Api::<Issuer>::all(client.clone()), wcfg.clone());
+    let issuer_store = issuer_ctrl.store();
+    let issuers = issuer_ctrl
+        .watches_shared_stream(s2, move |s| {
+            let ns = s.namespace().unwrap_or_default();
+            let name = s.name_any();
+            issuer_store
+                .state()
+                .iter()
+                .filter(|i| {
+                    i.namespace().as_deref() == Some(ns.as_str())
+                        && i.spec.ca.as_ref().is_some_and(|c| c.secret_name == name)
+                })
+                .map(|i| ObjectRef::from(i.as_ref()))
+                .collect::<Vec<_>>()
+        })
+        .with_config(ccfg.clone())
+        .graceful_shutdown_on(shutdown.clone())
+        .run(
+            crate::issuers::reconcile_issuer,
+            error_policy("issuers"),
+            context.clone(),
+        )
+        .for_each(|_| futures::future::ready(()));
+
+    let cluster_issuer_ctrl =
+        Controller::new(Api::<ClusterIssuer>::all(client.clone()), wcfg.clone());
+    let cluster_issuer_store = cluster_issuer_ctrl.store();
+    let resource_namespace = config.cluster_resource_namespace.clone();
+    let cluster_issuers = cluster_issuer_ctrl
+        .watches_shared_stream(s3, move |s| {
+            if s.namespace().as_deref() != Some(resource_namespace.as_str()) {
+                return Vec::new();
+            }
+            let name = s.name_any();
+            cluster_issuer_store
+                .state()
+                .iter()
+                .filter(|i| i.spec.ca.as_ref().is_some_and(|c| c.secret_name == name))
+                .map(|i| ObjectRef::from(i.as_ref()))
+                .collect::<Vec<_>>()
+        })
+        .with_config(ccfg)
+        .graceful_shutdown_on(shutdown.clone())
+        .run(
+            crate::issuers::reconcile_cluster_issuer,
+            error_policy("clusterissuers"),
+            context.clone(),
+        )
+        .for_each(|_| futures::future::ready(()));
+
+    let roots = async move {
+        tokio::join!(
+            cert_root.for_each(|_| futures::future::ready(())),
+            cr_root.for_each(|_| futures::future::ready(())),
+            secret_root.for_each(|_| futures::future::ready(())),
+        );
+    };
+    let stop_roots = stop.clone();
+    let task = tokio::spawn(async move {
+        let controllers = async {
+            tokio::join!(certificates, requests, issuers, cluster_issuers);
+        };
+        tokio::select! {
+            _ = controllers => {}
+            _ = async { roots.await; std::future::pending::<()>().await } => {}
+        }
+        stop_roots.cancel();
+    });
+    (Runner { context, stop }, task)
+}
+
+/// Serves `/metrics` (and `/healthz`) on `addr` until `stop`.
+pub async fn serve_metrics(
+    addr: std::net::SocketAddr,
+    metrics: Arc<Metrics>,
+    clock: SharedClock,
+    stop: CancellationToken,
+) -> std::io::Result<std::net::SocketAddr> {
+    use axum::routing::get;
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let bound = listener.local_addr()?;
+    let app = axum::Router::new()
+        .route(
+            "/metrics",
+            get(move || {
+                let body = metrics.render(clock.now());
+                async move {
+                    (
+                        [(
+                            axum::http::header::CONTENT_TYPE,
+                            "text/plain; version=0.0.4; charset=utf-8",
+                        )],
+                        body,
+                    )
+                }
+            }),
+        )
+        .route("/healthz", get(|| async { "ok" }));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async move { stop.cancelled().await })
+            .await;
+    });
+    Ok(bound)
+}
