@@ -16,6 +16,14 @@ pub struct Endpoints {
     pub dns: String,
     /// mock-dns's management API URL.
     pub dns_management: String,
+    /// mock-acme's ACME directory URL (HTTPS).
+    pub acme_directory: String,
+    /// The PEM file clients trust for the directory's HTTPS.
+    pub acme_tls_ca: PathBuf,
+    /// mock-acme's management API URL.
+    pub acme_management: String,
+    /// The controller's Prometheus metrics URL.
+    pub metrics: String,
 }
 
 impl Endpoints {

@@ -1,13 +1,31 @@
-//! The lab: the embedded cluster and mock-dns on one virtual clock.
+//! The lab: the embedded cluster, mock-dns, mock-acme and the controller on one
+//! virtual clock, with ready-made ClusterIssuers.
 
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use certlab_clock::{SharedClock, VirtualClock};
 use certlab_cluster::Cluster;
+use certlab_controller::api::certificate::Certificate;
+use certlab_controller::api::issuer::ClusterIssuer;
+use certlab_controller::config::Config as ControllerConfig;
+use certlab_controller::metrics::Metrics;
+use certlab_controller::run::Runner;
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use kube::api::{Api, PostParams};
+use mock_acme::{MockAcme, RunningAcme};
 use mock_dns::{MockDns, RunningDns};
+use tokio_util::sync::CancellationToken;
 
 use crate::endpoints::Endpoints;
+
+/// The namespace the lab's cluster-scoped Secrets live in.
+pub const RESOURCE_NAMESPACE: &str = "kube-system";
+/// The self-signed ClusterIssuer every lab has.
+pub const LAB_SELFSIGNED: &str = "lab-selfsigned";
+/// The CA ClusterIssuer every lab has (a CA issued by `lab-selfsigned`).
+pub const LAB_CA: &str = "lab-ca";
 
 /// Why a lab could not start.
 #[derive(Debug, thiserror::Error)]
@@ -18,10 +36,16 @@ pub enum LabError {
     /// mock-dns failed to start.
     #[error("starting mock-dns: {0}")]
     Dns(#[from] mock_dns::StartError),
+    /// mock-acme failed to start.
+    #[error("starting mock-acme: {0}")]
+    Acme(String),
+    /// The API refused a bootstrap object.
+    #[error("bootstrapping the lab: {0}")]
+    Bootstrap(String),
     /// A component did not report its address.
     #[error("{0} did not report its address")]
     NoAddress(&'static str),
-    /// `endpoints.json` could not be written.
+    /// A file could not be written.
     #[error("writing {path}: {source}")]
     Write {
         /// Where.
@@ -39,8 +63,8 @@ pub struct LabBuilder {
 }
 
 impl LabBuilder {
-    /// Where the kubeconfig and `endpoints.json` go (default: a temporary directory
-    /// removed with the lab).
+    /// Where the kubeconfig, the ACME CA and `endpoints.json` go (default: a temporary
+    /// directory removed with the lab).
     pub fn state_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.state_dir = Some(dir.into());
         self
@@ -52,62 +76,132 @@ impl LabBuilder {
         self
     }
 
-    /// Starts every component, then writes the kubeconfig and `endpoints.json`.
+    /// Starts every component, installs the CRDs and the lab's ClusterIssuers, waits for
+    /// them to be ready, then writes the kubeconfig and `endpoints.json`.
     pub async fn start(self) -> Result<Lab, LabError> {
-        let clock = self
-            .clock
-            .unwrap_or_else(|| VirtualClock::flowing(SystemTime::now()));
+        let clock = self.clock.unwrap_or_else(|| VirtualClock::flowing(SystemTime::now()));
+        let write_err = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| LabError::Write { path, source }
+        };
         let (state_dir, temp) = match self.state_dir {
             Some(dir) => (dir, None),
             None => {
-                let temp = tempfile::tempdir().map_err(|source| LabError::Write {
-                    path: std::env::temp_dir(),
-                    source,
-                })?;
+                let temp = tempfile::tempdir().map_err(write_err(&std::env::temp_dir()))?;
                 (temp.path().to_path_buf(), Some(temp))
             }
         };
-        std::fs::create_dir_all(&state_dir).map_err(|source| LabError::Write {
-            path: state_dir.clone(),
-            source,
-        })?;
+        std::fs::create_dir_all(&state_dir).map_err(write_err(&state_dir))?;
         let kubeconfig = state_dir.join("kubeconfig");
         let shared: SharedClock = clock.shared();
-        let cluster = Cluster::builder()
-            .clock(shared.clone())
-            .kubeconfig_path(&kubeconfig)
+        let stop = CancellationToken::new();
+
+        let cluster = Cluster::builder().clock(shared.clone()).kubeconfig_path(&kubeconfig).start().await?;
+        let dns = MockDns::builder().clock(shared.clone()).start().await?;
+        let dns_addr = dns.dns_addr().ok_or(LabError::NoAddress("mock-dns"))?;
+        let acme = MockAcme::builder()
+            .config(mock_acme::Config::quiet())
+            .virtual_clock(clock.clone())
+            .dns_server(dns_addr)
             .start()
-            .await?;
-        let dns = MockDns::builder().clock(shared).start().await?;
+            .await
+            .map_err(|e| LabError::Acme(e.to_string()))?;
+        let acme_ca = state_dir.join("acme-ca.pem");
+        acme.write_tls_ca(&acme_ca).map_err(write_err(&acme_ca))?;
+
+        let client = cluster.client();
+        install_crds(&client).await?;
+        let metrics = Arc::new(Metrics::new());
+        let metrics_addr = certlab_controller::run::serve_metrics(
+            std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+            metrics.clone(),
+            shared.clone(),
+            stop.clone(),
+        )
+        .await
+        .map_err(|e| LabError::Bootstrap(format!("serving metrics: {e}")))?;
+        let config = ControllerConfig {
+            cluster_resource_namespace: RESOURCE_NAMESPACE.to_string(),
+            ..ControllerConfig::default()
+        };
+        let (runner, controller) = certlab_controller::run::start(client.clone(), shared.clone(), config, metrics);
+        bootstrap_issuers(&client).await?;
+
         let endpoints = Endpoints {
             kubeconfig: kubeconfig.clone(),
-            apiserver: cluster
-                .kubeconfig()
-                .map(|k| k.server.clone())
-                .ok_or(LabError::NoAddress("the API server"))?,
-            dns: dns
-                .dns_addr()
-                .ok_or(LabError::NoAddress("mock-dns"))?
-                .to_string(),
-            dns_management: dns
-                .management_url()
-                .ok_or(LabError::NoAddress("mock-dns management"))?,
+            apiserver: cluster.kubeconfig().map(|k| k.server.clone()).ok_or(LabError::NoAddress("the API server"))?,
+            dns: dns_addr.to_string(),
+            dns_management: dns.management_url().ok_or(LabError::NoAddress("mock-dns management"))?,
+            acme_directory: acme.directory_url(),
+            acme_tls_ca: acme_ca,
+            acme_management: acme.management_url().unwrap_or_default(),
+            metrics: format!("http://{metrics_addr}/metrics"),
         };
         let endpoints_path = state_dir.join("endpoints.json");
-        endpoints
-            .write_atomically(&endpoints_path)
-            .map_err(|source| LabError::Write {
-                path: endpoints_path.clone(),
-                source,
-            })?;
+        endpoints.write_atomically(&endpoints_path).map_err(write_err(&endpoints_path))?;
         Ok(Lab {
             clock,
             cluster,
             dns: Some(dns),
+            acme: Some(acme),
+            runner,
+            controller: Some(controller),
+            stop,
             endpoints,
             state_dir,
             _temp: temp,
         })
+    }
+}
+
+async fn install_crds(client: &kube::Client) -> Result<(), LabError> {
+    let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
+    for crd in certlab_controller::api::crds() {
+        crds.create(&PostParams::default(), &crd)
+            .await
+            .map_err(|e| LabError::Bootstrap(format!("installing the CRDs: {e}")))?;
+    }
+    Ok(())
+}
+
+/// `lab-selfsigned`, and `lab-ca`: a CA certificate issued by it, kept in
+/// `kube-system/lab-ca`, behind a CA ClusterIssuer.
+async fn bootstrap_issuers(client: &kube::Client) -> Result<(), LabError> {
+    let err = |e: kube::Error| LabError::Bootstrap(e.to_string());
+    let issuers: Api<ClusterIssuer> = Api::all(client.clone());
+    let selfsigned: ClusterIssuer = serde_json::from_value(serde_json::json!({
+        "apiVersion": "cert-manager.io/v1", "kind": "ClusterIssuer",
+        "metadata": {"name": LAB_SELFSIGNED}, "spec": {"selfSigned": {}}
+    }))
+    .map_err(|e| LabError::Bootstrap(e.to_string()))?;
+    issuers.create(&PostParams::default(), &selfsigned).await.map_err(err)?;
+    let certs: Api<Certificate> = Api::namespaced(client.clone(), RESOURCE_NAMESPACE);
+    let ca: Certificate = serde_json::from_value(serde_json::json!({
+        "apiVersion": "cert-manager.io/v1", "kind": "Certificate",
+        "metadata": {"name": LAB_CA, "namespace": RESOURCE_NAMESPACE},
+        "spec": {"isCA": true, "commonName": "certlab lab CA", "secretName": LAB_CA, "duration": "87600h",
+            "privateKey": {"algorithm": "ECDSA", "size": 256},
+            "issuerRef": {"name": LAB_SELFSIGNED, "kind": "ClusterIssuer", "group": "cert-manager.io"}}
+    }))
+    .map_err(|e| LabError::Bootstrap(e.to_string()))?;
+    certs.create(&PostParams::default(), &ca).await.map_err(err)?;
+    let ca_issuer: ClusterIssuer = serde_json::from_value(serde_json::json!({
+        "apiVersion": "cert-manager.io/v1", "kind": "ClusterIssuer",
+        "metadata": {"name": LAB_CA}, "spec": {"ca": {"secretName": LAB_CA}}
+    }))
+    .map_err(|e| LabError::Bootstrap(e.to_string()))?;
+    issuers.create(&PostParams::default(), &ca_issuer).await.map_err(err)?;
+    // Ready means usable: wait for the CA issuer to verify its key pair.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let ready = issuers.get(LAB_CA).await.map_err(err)?.status.is_some_and(|s| s.is_ready());
+        if ready {
+            return Ok(());
+        }
+        if tokio::time::Instant::now() > deadline {
+            return Err(LabError::Bootstrap("the lab-ca ClusterIssuer did not become ready in 30 s".into()));
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
 
@@ -116,6 +210,10 @@ pub struct Lab {
     clock: VirtualClock,
     cluster: Cluster,
     dns: Option<RunningDns>,
+    acme: Option<RunningAcme>,
+    runner: Runner,
+    controller: Option<tokio::task::JoinHandle<()>>,
+    stop: CancellationToken,
     endpoints: Endpoints,
     state_dir: PathBuf,
     _temp: Option<tempfile::TempDir>,
@@ -123,9 +221,14 @@ pub struct Lab {
 
 impl std::fmt::Debug for Lab {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Lab")
-            .field("endpoints", &self.endpoints)
-            .finish_non_exhaustive()
+        f.debug_struct("Lab").field("endpoints", &self.endpoints).finish_non_exhaustive()
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        self.runner.shutdown();
+        self.stop.cancel();
     }
 }
 
@@ -145,9 +248,24 @@ impl Lab {
         &self.cluster
     }
 
+    /// An in-process client of the embedded cluster.
+    pub fn client(&self) -> kube::Client {
+        self.cluster.client()
+    }
+
     /// mock-dns.
     pub fn dns(&self) -> Option<&RunningDns> {
         self.dns.as_ref()
+    }
+
+    /// mock-acme.
+    pub fn acme(&self) -> Option<&RunningAcme> {
+        self.acme.as_ref()
+    }
+
+    /// The controller.
+    pub fn controller(&self) -> &Runner {
+        &self.runner
     }
 
     /// Where everything listens.
@@ -162,9 +280,17 @@ impl Lab {
 
     /// Stops every component and waits for them.
     pub async fn shutdown(mut self) {
+        self.runner.shutdown();
+        if let Some(task) = self.controller.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
+        }
+        self.stop.cancel();
         self.cluster.shutdown();
         if let Some(dns) = self.dns.take() {
             dns.shutdown().await;
+        }
+        if let Some(acme) = self.acme.take() {
+            acme.shutdown().await;
         }
     }
 }
@@ -181,10 +307,12 @@ mod tests {
         assert_eq!(&written, lab.endpoints());
         assert!(written.apiserver.starts_with("https://127.0.0.1:"));
         assert!(written.dns.starts_with("127.0.0.1:"));
+        assert!(written.acme_directory.starts_with("https://"));
+        assert!(written.acme_tls_ca.exists());
         assert!(dir.path().join("kubeconfig").exists());
-        let client = lab.cluster().client();
-        let ns: kube::Api<k8s_openapi::api::core::v1::Namespace> = kube::Api::all(client);
-        assert!(ns.get("default").await.is_ok());
+        let issuers: Api<ClusterIssuer> = Api::all(lab.client());
+        assert!(issuers.get(LAB_CA).await.unwrap().status.is_some_and(|s| s.is_ready()));
+        assert!(issuers.get(LAB_SELFSIGNED).await.unwrap().status.is_some_and(|s| s.is_ready()));
         lab.shutdown().await;
     }
 }

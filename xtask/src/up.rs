@@ -31,6 +31,10 @@ pub fn run(state_dir: PathBuf) -> anyhow::Result<()> {
         println!("  kubeconfig      {kc}");
         println!("  mock-dns        {} (UDP and TCP)", e.dns);
         println!("  dns management  {}", e.dns_management);
+        println!("  ACME directory  {} (trust {})", e.acme_directory, e.acme_tls_ca.display());
+        println!("  ACME management {}", e.acme_management);
+        println!("  metrics         {}", e.metrics);
+        println!("  ClusterIssuers  lab-selfsigned, lab-ca (ready)");
         println!(
             "  endpoints       {}",
             state_dir.join("endpoints.json").display()
@@ -39,7 +43,14 @@ pub fn run(state_dir: PathBuf) -> anyhow::Result<()> {
         println!("Try:");
         println!("  export KUBECONFIG={kc}");
         println!("  kubectl --kubeconfig {kc} get namespaces");
-        println!("  kubectl --kubeconfig {kc} api-resources");
+        println!("  kubectl --kubeconfig {kc} get clusterissuers");
+        println!("  kubectl --kubeconfig {kc} apply -f - <<EOF");
+        println!("apiVersion: cert-manager.io/v1");
+        println!("kind: Certificate");
+        println!("metadata: {{name: hello}}");
+        println!("spec: {{secretName: hello-tls, dnsNames: [hello.lab.test], issuerRef: {{name: lab-ca, kind: ClusterIssuer}}}}");
+        println!("EOF");
+        println!("  kubectl --kubeconfig {kc} wait --for=condition=Ready certificate/hello");
         println!("  dig @{} -p {} example.test A", host(&e.dns), port(&e.dns));
         println!();
         println!("Press Ctrl-C to stop.");
