@@ -19,6 +19,9 @@ pub struct Config {
     pub certificate_owner_ref: bool,
     /// How many objects each controller reconciles at once.
     pub concurrency: u16,
+    /// Run the internal approver (`certificaterequests-approver`); off when an external
+    /// approver decides.
+    pub approve_requests: bool,
     /// The `reportingInstance` of events.
     pub instance: String,
 }
@@ -35,6 +38,7 @@ impl Default for Config {
             maximum_backoff: Duration::from_secs(32 * 3600),
             certificate_owner_ref: false,
             concurrency: 16,
+            approve_requests: true,
             instance: format!(
                 "certlab-controller-{}",
                 std::env::var("HOSTNAME").unwrap_or_else(|_| "local".to_string())

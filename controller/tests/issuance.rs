@@ -1,6 +1,6 @@
 //! Issuance through the SelfSigned and CA issuers on the embedded cluster.
 
-mod common;
+mod lab;
 
 use std::time::Duration;
 
@@ -8,7 +8,7 @@ use certlab_controller::api::certificate::Certificate;
 use certlab_controller::api::certificate_request::CertificateRequest;
 use certlab_controller::api::issuer::{ClusterIssuer, Issuer};
 use certlab_controller::pki;
-use common::*;
+use lab::*;
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, ListParams};
 use serde_json::json;

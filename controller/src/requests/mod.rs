@@ -211,7 +211,7 @@ pub async fn reconcile(cr: Arc<CertificateRequest>, ctx: Arc<Context>) -> Result
     let st = cr.status.clone().unwrap_or_default();
 
     // The approver.
-    if !st.is_approved() && !st.is_denied() && !terminal(&cr) {
+    if ctx.config.approve_requests && !st.is_approved() && !st.is_denied() && !terminal(&cr) {
         let now = ctx.now_time();
         let status = cr.status.get_or_insert_with(Default::default);
         set_condition(
@@ -263,6 +263,12 @@ pub async fn reconcile(cr: Arc<CertificateRequest>, ctx: Arc<Context>) -> Result
         return Ok(Action::await_change());
     }
     if is_condition_true(st.conditions(), condition_types::INVALID_REQUEST) || terminal(&cr) {
+        return Ok(Action::await_change());
+    }
+    if !st.is_approved() {
+        ctx.recorder(components::ISSUER_SELFSIGNED)
+            .publish(&cr.object_ref(&()), EventType::Normal, events::WAITING_FOR_APPROVAL, "Sign", messages::WAITING_FOR_APPROVAL)
+            .await;
         return Ok(Action::await_change());
     }
     let namespace = cr.namespace().unwrap_or_default();

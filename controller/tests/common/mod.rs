@@ -1,117 +1,105 @@
-//! The embedded cluster with the CRDs installed and the controller running.
+//! Helpers shared by the controller's integration tests.
 #![allow(dead_code)]
 
-use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use certlab_clock::VirtualClock;
 use certlab_cluster::Cluster;
-use certlab_controller::api::certificate::Certificate;
-use certlab_controller::api::conditions::get_condition;
-use certlab_controller::config::Config;
-use certlab_controller::metrics::Metrics;
-use certlab_controller::run::{Runner, start};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
-use kube::api::{Api, PostParams};
+use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, PostParams};
 use kube::runtime::wait::{await_condition, conditions};
+use kube::{Client, ResourceExt};
+use serde_json::Value;
 
-pub struct Lab {
-    pub cluster: Cluster,
-    pub client: kube::Client,
-    pub clock: VirtualClock,
-    pub runner: Runner,
-    _task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Lab {
-    fn drop(&mut self) {
-        self.runner.shutdown();
-    }
-}
-
-pub async fn lab() -> Lab {
-    let clock = VirtualClock::flowing(SystemTime::now());
-    let cluster = Cluster::builder()
-        .clock(clock.shared())
-        .start()
-        .await
-        .unwrap();
+/// An embedded cluster with the cert-manager CRDs installed and established.
+pub async fn cluster_with_crds() -> (Cluster, Client) {
+    let cluster = Cluster::builder().start().await.expect("cluster starts");
     let client = cluster.client();
+    install_crds(&client).await;
+    (cluster, client)
+}
+
+/// Creates the six CRDs and waits until each is established.
+pub async fn install_crds(client: &Client) {
     let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
-    for crd in certlab_controller::api::crds() {
-        let name = crd.metadata.name.clone().unwrap();
-        crds.create(&PostParams::default(), &crd).await.unwrap();
-        tokio::time::timeout(
-            Duration::from_secs(5),
-            await_condition(crds.clone(), &name, conditions::is_crd_established()),
-        )
+    for crd in certlab_controller::api::try_crds().expect("CRDs build") {
+        let name = crd.name_any();
+        crds.create(&PostParams::default(), &crd)
+            .await
+            .unwrap_or_else(|e| panic!("CRD {name} accepted: {e}"));
+        let established = await_condition(crds.clone(), &name, conditions::is_crd_established());
+        tokio::time::timeout(Duration::from_secs(5), established)
+            .await
+            .unwrap_or_else(|_| panic!("CRD {name} established in time"))
+            .expect("waiting works");
+    }
+}
+
+/// Parses YAML into JSON.
+pub fn yaml(text: &str) -> Value {
+    serde_saphyr::from_str::<Value>(text).expect("test YAML parses")
+}
+
+/// JSON merge patch (RFC 7386): `patch` applied to `target`; `null` removes.
+pub fn merge(target: &mut Value, patch: &Value) {
+    match (target, patch) {
+        (Value::Object(t), Value::Object(p)) => {
+            for (k, v) in p {
+                if v.is_null() {
+                    t.remove(k);
+                } else {
+                    merge(t.entry(k.clone()).or_insert(Value::Null), v);
+                }
+            }
+        }
+        (t, p) => *t = p.clone(),
+    }
+}
+
+/// The API of the kind named by a manifest's `apiVersion` and `kind`.
+pub fn api_for(client: &Client, manifest: &Value) -> Api<DynamicObject> {
+    let api_version = manifest["apiVersion"].as_str().expect("apiVersion");
+    let kind = manifest["kind"].as_str().expect("kind");
+    let (group, version) = api_version.split_once('/').expect("group/version");
+    let plural = format!("{}s", kind.to_lowercase());
+    let ar =
+        ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk(group, version, kind), &plural);
+    if kind == "ClusterIssuer" {
+        Api::all_with(client.clone(), &ar)
+    } else {
+        Api::namespaced_with(client.clone(), "default", &ar)
+    }
+}
+
+/// Creates a manifest; the API server's message on failure.
+pub async fn create(client: &Client, manifest: &Value) -> Result<DynamicObject, String> {
+    let obj: DynamicObject = serde_json::from_value(manifest.clone()).expect("a Kubernetes object");
+    api_for(client, manifest)
+        .create(&PostParams::default(), &obj)
         .await
-        .unwrap()
-        .unwrap();
-    }
-    let (runner, task) = start(
-        client.clone(),
-        clock.shared(),
-        Config::default(),
-        Arc::new(Metrics::new()),
-    );
-    Lab {
-        cluster,
-        client,
-        clock,
-        runner,
-        _task: task,
-    }
+        .map_err(message)
 }
 
-/// Creates an object from JSON through `api`.
-pub async fn create<K>(api: &Api<K>, value: serde_json::Value) -> K
-where
-    K: kube::Resource + Clone + serde::de::DeserializeOwned + serde::Serialize + std::fmt::Debug,
-{
-    let obj: K = serde_json::from_value(value).unwrap();
-    api.create(&PostParams::default(), &obj).await.unwrap()
+/// Replaces an object (main resource); the API server's message on failure.
+pub async fn replace(client: &Client, obj: &DynamicObject) -> Result<DynamicObject, String> {
+    let manifest = serde_json::to_value(obj).expect("serializes");
+    api_for(client, &manifest)
+        .replace(&obj.name_any(), &PostParams::default(), obj)
+        .await
+        .map_err(message)
 }
 
-/// Waits until the Certificate is Ready=True (or fails with its status).
-pub async fn wait_ready(
-    client: &kube::Client,
-    ns: &str,
-    name: &str,
-    timeout: Duration,
-) -> Certificate {
-    let api: Api<Certificate> = Api::namespaced(client.clone(), ns);
-    let deadline = tokio::time::Instant::now() + timeout;
-    loop {
-        let cert = api.get(name).await.unwrap();
-        let ready = cert
-            .status
-            .as_ref()
-            .and_then(|s| get_condition(s.conditions(), "Ready"))
-            .is_some_and(|c| c.status == certlab_controller::api::meta::ConditionStatus::True);
-        if ready {
-            return cert;
-        }
-        if tokio::time::Instant::now() > deadline {
-            panic!("{ns}/{name} not Ready in {timeout:?}: {:#?}", cert.status);
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+/// Replaces an object's status; the API server's message on failure.
+pub async fn replace_status(client: &Client, obj: &DynamicObject) -> Result<DynamicObject, String> {
+    let manifest = serde_json::to_value(obj).expect("serializes");
+    api_for(client, &manifest)
+        .replace_status(&obj.name_any(), &PostParams::default(), obj)
+        .await
+        .map_err(message)
 }
 
-pub async fn eventually<F, Fut>(timeout: Duration, what: &str, mut f: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + timeout;
-    loop {
-        if f().await {
-            return;
-        }
-        if tokio::time::Instant::now() > deadline {
-            panic!("timed out waiting for: {what}");
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+fn message(e: kube::Error) -> String {
+    match e {
+        kube::Error::Api(status) => status.message,
+        other => format!("not an API error: {other}"),
     }
 }
