@@ -56,8 +56,10 @@ enum Command {
 async fn client(kubeconfig: Option<&PathBuf>) -> anyhow::Result<kube::Client> {
     let config = match kubeconfig {
         Some(path) => {
-            let kc = kube::config::Kubeconfig::read_from(path).with_context(|| format!("reading {}", path.display()))?;
-            kube::Config::from_custom_kubeconfig(kc, &kube::config::KubeConfigOptions::default()).await?
+            let kc = kube::config::Kubeconfig::read_from(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            kube::Config::from_custom_kubeconfig(kc, &kube::config::KubeConfigOptions::default())
+                .await?
         }
         None => kube::Config::infer().await?,
     };
@@ -86,8 +88,17 @@ async fn main() -> anyhow::Result<()> {
     let stop = CancellationToken::new();
     if !cli.metrics_addr.is_empty() {
         let addr: SocketAddr = cli.metrics_addr.parse().context("--metrics-addr")?;
-        anyhow::ensure!(addr.ip().is_loopback(), "--metrics-addr must be a loopback address");
-        let bound = certlab_controller::run::serve_metrics(addr, metrics.clone(), clock.clone(), stop.clone()).await?;
+        anyhow::ensure!(
+            addr.ip().is_loopback(),
+            "--metrics-addr must be a loopback address"
+        );
+        let bound = certlab_controller::run::serve_metrics(
+            addr,
+            metrics.clone(),
+            clock.clone(),
+            stop.clone(),
+        )
+        .await?;
         tracing::info!(%bound, "serving metrics");
     }
     let config = Config {
@@ -97,7 +108,8 @@ async fn main() -> anyhow::Result<()> {
         ..Config::default()
     };
     let run = async {
-        let (runner, task) = certlab_controller::run::start(client.clone(), clock.clone(), config, metrics);
+        let (runner, task) =
+            certlab_controller::run::start(client.clone(), clock.clone(), config, metrics);
         tokio::select! {
             _ = shutdown_signal() => {
                 tracing::info!("shutting down");
@@ -107,7 +119,13 @@ async fn main() -> anyhow::Result<()> {
         }
     };
     if cli.leader_elect {
-        lead(client.clone(), LeaderElection::new(&cli.leader_election_namespace, "cert-manager-controller"), clock.clone(), run).await?;
+        lead(
+            client.clone(),
+            LeaderElection::new(&cli.leader_election_namespace, "cert-manager-controller"),
+            clock.clone(),
+            run,
+        )
+        .await?;
     } else {
         run.await;
     }

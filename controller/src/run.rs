@@ -106,23 +106,15 @@ pub fn start(
         .reflect_shared(cert_writer);
 
     let (cr_reader, cr_writer) = reflector::store_shared::<CertificateRequest>(SHARED_BUFFER);
-    let cr_for_certificates = cr_writer.subscribe();
     let cr_primary = cr_writer.subscribe();
     let cr_root = watcher(Api::<CertificateRequest>::all(client.clone()), wcfg.clone())
         .default_backoff()
         .reflect_shared(cr_writer);
 
-    let (_secret_reader, secret_writer) =
-        reflector::store_shared::<PartialObjectMeta<Secret>>(SHARED_BUFFER);
-    let secrets_for_certificates = secret_writer.subscribe();
-    let secrets_for_issuers = secret_writer.subscribe();
-    let secrets_for_cluster_issuers = secret_writer.subscribe();
-    let secret_root = watcher(
-        Api::<PartialObjectMeta<Secret>>::all(client.clone()),
-        wcfg.clone(),
-    )
-    .default_backoff()
-    .reflect_shared(secret_writer);
+    // Shared streams carry no deletions (kube-runtime dispatches applies only), and a
+    // deleted Secret or CertificateRequest must trigger re-issuance: those are watched
+    // directly, metadata-only for Secrets.
+    let secrets = || Api::<PartialObjectMeta<Secret>>::all(client.clone());
 
     let context = Arc::new(Context::new(
         client.clone(),
@@ -139,29 +131,16 @@ pub fn start(
     };
     let shutdown = futures::FutureExt::shared(Box::pin(shutdown));
 
-    let (
-        Some(cert_primary),
-        Some(cr_for_certificates),
-        Some(cr_primary),
-        Some(s1),
-        Some(s2),
-        Some(s3),
-    ) = (
-        cert_primary,
-        cr_for_certificates,
-        cr_primary,
-        secrets_for_certificates,
-        secrets_for_issuers,
-        secrets_for_cluster_issuers,
-    )
-    else {
+    let (Some(cert_primary), Some(cr_primary)) = (cert_primary, cr_primary) else {
         unreachable!("shared stores always hand out subscriptions")
     };
 
     let certs_for_mapping = cert_reader.clone();
     let certificates = Controller::for_shared_stream(cert_primary, cert_reader)
-        .owns_shared_stream(cr_for_certificates)
-        .watches_shared_stream(s1, move |s| secret_to_certificates(&certs_for_mapping, &s))
+        .owns(Api::<CertificateRequest>::all(client.clone()), wcfg.clone())
+        .watches(secrets(), wcfg.clone(), move |s| {
+            secret_to_certificates(&certs_for_mapping, &s)
+        })
         .reconcile_all_on(clock_jumps(&clock))
         .with_config(ccfg.clone())
         .graceful_shutdown_on(shutdown.clone())
@@ -220,7 +199,7 @@ pub fn start(
     let issuer_ctrl = Controller::new(Api::<Issuer>::all(client.clone()), wcfg.clone());
     let issuer_store = issuer_ctrl.store();
     let issuers = issuer_ctrl
-        .watches_shared_stream(s2, move |s| {
+        .watches(secrets(), wcfg.clone(), move |s| {
             let ns = s.namespace().unwrap_or_default();
             let name = s.name_any();
             issuer_store
@@ -247,7 +226,7 @@ pub fn start(
     let cluster_issuer_store = cluster_issuer_ctrl.store();
     let resource_namespace = config.cluster_resource_namespace.clone();
     let cluster_issuers = cluster_issuer_ctrl
-        .watches_shared_stream(s3, move |s| {
+        .watches(secrets(), wcfg.clone(), move |s| {
             if s.namespace().as_deref() != Some(resource_namespace.as_str()) {
                 return Vec::new();
             }
@@ -272,7 +251,6 @@ pub fn start(
         tokio::join!(
             cert_root.for_each(|_| futures::future::ready(())),
             cr_root.for_each(|_| futures::future::ready(())),
-            secret_root.for_each(|_| futures::future::ready(())),
         );
     };
     let stop_roots = stop.clone();

@@ -8,9 +8,9 @@ use certlab_controller::api::certificate::Certificate;
 use certlab_controller::api::certificate_request::CertificateRequest;
 use certlab_controller::api::issuer::{ClusterIssuer, Issuer};
 use certlab_controller::pki;
-use lab::*;
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, ListParams};
+use lab::*;
 use serde_json::json;
 
 #[tokio::test]

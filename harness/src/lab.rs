@@ -79,7 +79,9 @@ impl LabBuilder {
     /// Starts every component, installs the CRDs and the lab's ClusterIssuers, waits for
     /// them to be ready, then writes the kubeconfig and `endpoints.json`.
     pub async fn start(self) -> Result<Lab, LabError> {
-        let clock = self.clock.unwrap_or_else(|| VirtualClock::flowing(SystemTime::now()));
+        let clock = self
+            .clock
+            .unwrap_or_else(|| VirtualClock::flowing(SystemTime::now()));
         let write_err = |path: &Path| {
             let path = path.to_path_buf();
             move |source| LabError::Write { path, source }
@@ -96,7 +98,11 @@ impl LabBuilder {
         let shared: SharedClock = clock.shared();
         let stop = CancellationToken::new();
 
-        let cluster = Cluster::builder().clock(shared.clone()).kubeconfig_path(&kubeconfig).start().await?;
+        let cluster = Cluster::builder()
+            .clock(shared.clone())
+            .kubeconfig_path(&kubeconfig)
+            .start()
+            .await?;
         let dns = MockDns::builder().clock(shared.clone()).start().await?;
         let dns_addr = dns.dns_addr().ok_or(LabError::NoAddress("mock-dns"))?;
         let acme = MockAcme::builder()
@@ -124,21 +130,29 @@ impl LabBuilder {
             cluster_resource_namespace: RESOURCE_NAMESPACE.to_string(),
             ..ControllerConfig::default()
         };
-        let (runner, controller) = certlab_controller::run::start(client.clone(), shared.clone(), config, metrics);
+        let (runner, controller) =
+            certlab_controller::run::start(client.clone(), shared.clone(), config, metrics);
         bootstrap_issuers(&client).await?;
 
         let endpoints = Endpoints {
             kubeconfig: kubeconfig.clone(),
-            apiserver: cluster.kubeconfig().map(|k| k.server.clone()).ok_or(LabError::NoAddress("the API server"))?,
+            apiserver: cluster
+                .kubeconfig()
+                .map(|k| k.server.clone())
+                .ok_or(LabError::NoAddress("the API server"))?,
             dns: dns_addr.to_string(),
-            dns_management: dns.management_url().ok_or(LabError::NoAddress("mock-dns management"))?,
+            dns_management: dns
+                .management_url()
+                .ok_or(LabError::NoAddress("mock-dns management"))?,
             acme_directory: acme.directory_url(),
             acme_tls_ca: acme_ca,
             acme_management: acme.management_url().unwrap_or_default(),
             metrics: format!("http://{metrics_addr}/metrics"),
         };
         let endpoints_path = state_dir.join("endpoints.json");
-        endpoints.write_atomically(&endpoints_path).map_err(write_err(&endpoints_path))?;
+        endpoints
+            .write_atomically(&endpoints_path)
+            .map_err(write_err(&endpoints_path))?;
         Ok(Lab {
             clock,
             cluster,
@@ -174,7 +188,10 @@ async fn bootstrap_issuers(client: &kube::Client) -> Result<(), LabError> {
         "metadata": {"name": LAB_SELFSIGNED}, "spec": {"selfSigned": {}}
     }))
     .map_err(|e| LabError::Bootstrap(e.to_string()))?;
-    issuers.create(&PostParams::default(), &selfsigned).await.map_err(err)?;
+    issuers
+        .create(&PostParams::default(), &selfsigned)
+        .await
+        .map_err(err)?;
     let certs: Api<Certificate> = Api::namespaced(client.clone(), RESOURCE_NAMESPACE);
     let ca: Certificate = serde_json::from_value(serde_json::json!({
         "apiVersion": "cert-manager.io/v1", "kind": "Certificate",
@@ -184,22 +201,35 @@ async fn bootstrap_issuers(client: &kube::Client) -> Result<(), LabError> {
             "issuerRef": {"name": LAB_SELFSIGNED, "kind": "ClusterIssuer", "group": "cert-manager.io"}}
     }))
     .map_err(|e| LabError::Bootstrap(e.to_string()))?;
-    certs.create(&PostParams::default(), &ca).await.map_err(err)?;
+    certs
+        .create(&PostParams::default(), &ca)
+        .await
+        .map_err(err)?;
     let ca_issuer: ClusterIssuer = serde_json::from_value(serde_json::json!({
         "apiVersion": "cert-manager.io/v1", "kind": "ClusterIssuer",
         "metadata": {"name": LAB_CA}, "spec": {"ca": {"secretName": LAB_CA}}
     }))
     .map_err(|e| LabError::Bootstrap(e.to_string()))?;
-    issuers.create(&PostParams::default(), &ca_issuer).await.map_err(err)?;
+    issuers
+        .create(&PostParams::default(), &ca_issuer)
+        .await
+        .map_err(err)?;
     // Ready means usable: wait for the CA issuer to verify its key pair.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
-        let ready = issuers.get(LAB_CA).await.map_err(err)?.status.is_some_and(|s| s.is_ready());
+        let ready = issuers
+            .get(LAB_CA)
+            .await
+            .map_err(err)?
+            .status
+            .is_some_and(|s| s.is_ready());
         if ready {
             return Ok(());
         }
         if tokio::time::Instant::now() > deadline {
-            return Err(LabError::Bootstrap("the lab-ca ClusterIssuer did not become ready in 30 s".into()));
+            return Err(LabError::Bootstrap(
+                "the lab-ca ClusterIssuer did not become ready in 30 s".into(),
+            ));
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
@@ -221,7 +251,9 @@ pub struct Lab {
 
 impl std::fmt::Debug for Lab {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Lab").field("endpoints", &self.endpoints).finish_non_exhaustive()
+        f.debug_struct("Lab")
+            .field("endpoints", &self.endpoints)
+            .finish_non_exhaustive()
     }
 }
 
@@ -311,8 +343,22 @@ mod tests {
         assert!(written.acme_tls_ca.exists());
         assert!(dir.path().join("kubeconfig").exists());
         let issuers: Api<ClusterIssuer> = Api::all(lab.client());
-        assert!(issuers.get(LAB_CA).await.unwrap().status.is_some_and(|s| s.is_ready()));
-        assert!(issuers.get(LAB_SELFSIGNED).await.unwrap().status.is_some_and(|s| s.is_ready()));
+        assert!(
+            issuers
+                .get(LAB_CA)
+                .await
+                .unwrap()
+                .status
+                .is_some_and(|s| s.is_ready())
+        );
+        assert!(
+            issuers
+                .get(LAB_SELFSIGNED)
+                .await
+                .unwrap()
+                .status
+                .is_some_and(|s| s.is_ready())
+        );
         lab.shutdown().await;
     }
 }

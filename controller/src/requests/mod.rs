@@ -267,7 +267,13 @@ pub async fn reconcile(cr: Arc<CertificateRequest>, ctx: Arc<Context>) -> Result
     }
     if !st.is_approved() {
         ctx.recorder(components::ISSUER_SELFSIGNED)
-            .publish(&cr.object_ref(&()), EventType::Normal, events::WAITING_FOR_APPROVAL, "Sign", messages::WAITING_FOR_APPROVAL)
+            .publish(
+                &cr.object_ref(&()),
+                EventType::Normal,
+                events::WAITING_FOR_APPROVAL,
+                "Sign",
+                messages::WAITING_FOR_APPROVAL,
+            )
             .await;
         return Ok(Action::await_change());
     }

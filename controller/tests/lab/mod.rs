@@ -56,7 +56,7 @@ pub async fn lab_with(config: Config) -> Lab {
     let (runner, task) = start(
         client.clone(),
         clock.shared(),
-        Config::default(),
+        config,
         Arc::new(Metrics::new()),
     );
     Lab {
@@ -123,19 +123,34 @@ where
 /// A ClusterIssuer `selfsigned`, and a CA ClusterIssuer `ca` backed by a CA it issued.
 pub async fn ca_issuers(c: &kube::Client) {
     use certlab_controller::api::issuer::ClusterIssuer;
-    create(&Api::<ClusterIssuer>::all(c.clone()), serde_json::json!({"apiVersion": "cert-manager.io/v1", "kind": "ClusterIssuer",
-        "metadata": {"name": "selfsigned"}, "spec": {"selfSigned": {}}})).await;
+    create(
+        &Api::<ClusterIssuer>::all(c.clone()),
+        serde_json::json!({"apiVersion": "cert-manager.io/v1", "kind": "ClusterIssuer",
+        "metadata": {"name": "selfsigned"}, "spec": {"selfSigned": {}}}),
+    )
+    .await;
     create(&Api::<Certificate>::namespaced(c.clone(), "kube-system"), serde_json::json!({"apiVersion": "cert-manager.io/v1", "kind": "Certificate",
         "metadata": {"name": "root-ca", "namespace": "kube-system"},
         "spec": {"isCA": true, "commonName": "test root", "secretName": "root-ca", "privateKey": {"algorithm": "ECDSA"},
             "issuerRef": {"name": "selfsigned", "kind": "ClusterIssuer"}}})).await;
     wait_ready(c, "kube-system", "root-ca", Duration::from_secs(30)).await;
-    create(&Api::<ClusterIssuer>::all(c.clone()), serde_json::json!({"apiVersion": "cert-manager.io/v1", "kind": "ClusterIssuer",
-        "metadata": {"name": "ca"}, "spec": {"ca": {"secretName": "root-ca"}}})).await;
+    create(
+        &Api::<ClusterIssuer>::all(c.clone()),
+        serde_json::json!({"apiVersion": "cert-manager.io/v1", "kind": "ClusterIssuer",
+        "metadata": {"name": "ca"}, "spec": {"ca": {"secretName": "root-ca"}}}),
+    )
+    .await;
     let issuers: Api<ClusterIssuer> = Api::all(c.clone());
     eventually(Duration::from_secs(10), "ca issuer ready", || {
         let issuers = issuers.clone();
-        async move { issuers.get("ca").await.unwrap().status.is_some_and(|s| s.is_ready()) }
+        async move {
+            issuers
+                .get("ca")
+                .await
+                .unwrap()
+                .status
+                .is_some_and(|s| s.is_ready())
+        }
     })
     .await;
 }
@@ -148,12 +163,19 @@ pub async fn certificate(c: &kube::Client, name: &str, spec: serde_json::Value) 
             f.insert(k.clone(), v.clone());
         }
     }
-    create(&Api::<Certificate>::namespaced(c.clone(), "default"), serde_json::json!({"apiVersion": "cert-manager.io/v1", "kind": "Certificate",
-        "metadata": {"name": name, "namespace": "default"}, "spec": full})).await
+    create(
+        &Api::<Certificate>::namespaced(c.clone(), "default"),
+        serde_json::json!({"apiVersion": "cert-manager.io/v1", "kind": "Certificate",
+        "metadata": {"name": name, "namespace": "default"}, "spec": full}),
+    )
+    .await
 }
 
 /// The Secret's data.
-pub async fn secret_data(c: &kube::Client, name: &str) -> std::collections::BTreeMap<String, Vec<u8>> {
+pub async fn secret_data(
+    c: &kube::Client,
+    name: &str,
+) -> std::collections::BTreeMap<String, Vec<u8>> {
     let secrets: Api<k8s_openapi::api::core::v1::Secret> = Api::default_namespaced(c.clone());
     secrets
         .get(name)
