@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use certlab_clock::SharedClock;
+use k8s_openapi::api::core::v1::Secret;
+use kube::api::PartialObjectMeta;
 use kube::runtime::reflector::Store;
 
 use crate::api::certificate::Certificate;
@@ -61,6 +63,8 @@ pub struct Context {
     pub certificates: Store<Certificate>,
     /// Cached CertificateRequests (for lookups by owner).
     pub requests: Store<CertificateRequest>,
+    /// Cached Secret metadata (for lookups by label and owner; data is read with GET).
+    pub secrets: Store<PartialObjectMeta<Secret>>,
     recorders: HashMap<&'static str, Recorder>,
 }
 
@@ -81,6 +85,7 @@ impl Context {
         metrics: Arc<Metrics>,
         certificates: Store<Certificate>,
         requests: Store<CertificateRequest>,
+        secrets: Store<PartialObjectMeta<Secret>>,
     ) -> Self {
         use components::*;
         let recorders = [
@@ -115,6 +120,7 @@ impl Context {
             metrics,
             certificates,
             requests,
+            secrets,
             recorders,
         }
     }

@@ -115,6 +115,11 @@ pub fn start(
     // deleted Secret or CertificateRequest must trigger re-issuance: those are watched
     // directly, metadata-only for Secrets.
     let secrets = || Api::<PartialObjectMeta<Secret>>::all(client.clone());
+    let (secret_reader, secret_writer) = reflector::store::<PartialObjectMeta<Secret>>();
+    let secret_events = watcher(secrets(), wcfg.clone())
+        .default_backoff()
+        .reflect(secret_writer)
+        .touched_objects();
 
     let context = Arc::new(Context::new(
         client.clone(),
@@ -123,6 +128,7 @@ pub fn start(
         metrics,
         cert_reader.clone(),
         cr_reader.clone(),
+        secret_reader,
     ));
     let ccfg = ControllerConfig::default().concurrency(config.concurrency);
     let shutdown = {
@@ -138,7 +144,7 @@ pub fn start(
     let certs_for_mapping = cert_reader.clone();
     let certificates = Controller::for_shared_stream(cert_primary, cert_reader)
         .owns(Api::<CertificateRequest>::all(client.clone()), wcfg.clone())
-        .watches(secrets(), wcfg.clone(), move |s| {
+        .watches_stream(secret_events, move |s| {
             secret_to_certificates(&certs_for_mapping, &s)
         })
         .reconcile_all_on(clock_jumps(&clock))

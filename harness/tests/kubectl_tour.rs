@@ -43,13 +43,29 @@ spec:
     group: cert-manager.io
 "#;
 
-fn kubectl(kubeconfig: &std::path::Path, cache: &std::path::Path, args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
+fn kubectl(
+    kubeconfig: &std::path::Path,
+    cache: &std::path::Path,
+    args: &[&str],
+    stdin: Option<&str>,
+) -> (bool, String, String) {
     let mut cmd = Command::new("kubectl");
-    cmd.arg("--kubeconfig").arg(kubeconfig).arg("--cache-dir").arg(cache).args(args);
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).stdin(Stdio::piped());
+    cmd.arg("--kubeconfig")
+        .arg(kubeconfig)
+        .arg("--cache-dir")
+        .arg(cache)
+        .args(args);
+    cmd.stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .stdin(Stdio::piped());
     let mut child = cmd.spawn().expect("kubectl runs");
     if let Some(input) = stdin {
-        child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write");
     }
     drop(child.stdin.take());
     let out = child.wait_with_output().expect("wait");
@@ -62,7 +78,12 @@ fn kubectl(kubeconfig: &std::path::Path, cache: &std::path::Path, args: &[&str],
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_docs_certificate_with_kubectl() {
-    if Command::new("kubectl").arg("version").arg("--client").output().is_err() {
+    if Command::new("kubectl")
+        .arg("version")
+        .arg("--client")
+        .output()
+        .is_err()
+    {
         eprintln!("SKIPPED: kubectl is not installed; the kubectl tour did not run");
         return;
     }
@@ -75,23 +96,54 @@ async fn a_docs_certificate_with_kubectl() {
         let cache = cache.clone();
         tokio::task::spawn_blocking(move || kubectl(&kc, &cache, &args, stdin))
     };
-    let (ok, _, err) = run(vec!["apply", "-f", "-"], Some(DOCS_CERTIFICATE)).await.unwrap();
+    let (ok, _, err) = run(vec!["apply", "-f", "-"], Some(DOCS_CERTIFICATE))
+        .await
+        .unwrap();
     assert!(ok, "{err}");
-    let (ok, out, err) = run(vec!["wait", "--for=condition=Ready", "certificate/example-com", "--timeout=30s"], None).await.unwrap();
+    let (ok, out, err) = run(
+        vec![
+            "wait",
+            "--for=condition=Ready",
+            "certificate/example-com",
+            "--timeout=30s",
+        ],
+        None,
+    )
+    .await
+    .unwrap();
     assert!(ok && out.contains("condition met"), "{out}{err}");
     let (ok, out, _) = run(vec!["get", "certificate"], None).await.unwrap();
     assert!(ok);
     let header: Vec<&str> = out.lines().next().unwrap().split_whitespace().collect();
     assert_eq!(header, ["NAME", "READY", "SECRET", "AGE"]);
-    assert!(out.lines().nth(1).unwrap().split_whitespace().collect::<Vec<_>>()[..3] == ["example-com", "True", "example-com-tls"], "{out}");
-    let (ok, out, _) = run(vec!["get", "secret", "example-com-tls", "-o", "jsonpath={.data}"], None).await.unwrap();
+    assert!(
+        out.lines()
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .collect::<Vec<_>>()[..3]
+            == ["example-com", "True", "example-com-tls"],
+        "{out}"
+    );
+    let (ok, out, _) = run(
+        vec!["get", "secret", "example-com-tls", "-o", "jsonpath={.data}"],
+        None,
+    )
+    .await
+    .unwrap();
     assert!(ok);
     for key in ["tls.crt", "tls.key", "ca.crt"] {
         assert!(out.contains(&format!("\"{key}\"")), "{key} in {out}");
     }
-    let (ok, out, _) = run(vec!["describe", "certificate", "example-com"], None).await.unwrap();
+    let (ok, out, _) = run(vec!["describe", "certificate", "example-com"], None)
+        .await
+        .unwrap();
     assert!(ok);
-    for line in ["cert-manager-certificates-trigger", "Issuing certificate as Secret does not exist", "The certificate has been successfully issued"] {
+    for line in [
+        "cert-manager-certificates-trigger",
+        "Issuing certificate as Secret does not exist",
+        "The certificate has been successfully issued",
+    ] {
         assert!(out.contains(line), "describe shows {line:?}: {out}");
     }
     let (ok, out, _) = run(vec!["get", "certificaterequests"], None).await.unwrap();
@@ -100,9 +152,13 @@ async fn a_docs_certificate_with_kubectl() {
     // Metrics, as cert-manager names them.
     let metrics_url = lab.endpoints().metrics.clone();
     let body = tokio::task::spawn_blocking(move || {
-        let addr = metrics_url.trim_start_matches("http://").trim_end_matches("/metrics").to_string();
+        let addr = metrics_url
+            .trim_start_matches("http://")
+            .trim_end_matches("/metrics")
+            .to_string();
         let mut s = std::net::TcpStream::connect(addr).unwrap();
-        s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+        s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .unwrap();
         let mut buf = String::new();
         std::io::Read::read_to_string(&mut s, &mut buf).unwrap();
         buf

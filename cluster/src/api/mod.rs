@@ -152,9 +152,9 @@ pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response<Body> 
     json_response_typed(status, body, "application/json")
 }
 
-pub(crate) fn json_response_typed(
+pub(crate) fn json_response_typed<T: serde::Serialize + ?Sized>(
     status: StatusCode,
-    body: &Value,
+    body: &T,
     content_type: &str,
 ) -> Response<Body> {
     let bytes = serde_json::to_vec(body).unwrap_or_default();

@@ -326,7 +326,26 @@ fn list(
     }
     let body = match output {
         Output::Json => {
-            json!({"kind": rt.list_kind, "apiVersion": rt.api_version(), "metadata": meta, "items": page.items})
+            // Serialized straight from the shared stored objects: no deep copy.
+            #[derive(serde::Serialize)]
+            struct List<'a> {
+                kind: &'a str,
+                #[serde(rename = "apiVersion")]
+                api_version: String,
+                metadata: Map<String, Value>,
+                items: Vec<&'a Value>,
+            }
+            let list = List {
+                kind: &rt.list_kind,
+                api_version: rt.api_version(),
+                metadata: meta,
+                items: page.items.iter().map(|o| &**o).collect(),
+            };
+            return Ok(json_response_typed(
+                StatusCode::OK,
+                &list,
+                &output.content_type(),
+            ));
         }
         Output::Metadata { version } => {
             let items: Vec<Value> = page
@@ -343,7 +362,7 @@ fn list(
             let stored: Vec<Value> = page
                 .items
                 .into_iter()
-                .map(|o| rt.strategy.to_storage(o))
+                .map(|o| rt.strategy.to_storage(Arc::unwrap_or_clone(o)))
                 .collect();
             let include = include_object(headers, query)?;
             table::table(

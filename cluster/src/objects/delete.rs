@@ -144,7 +144,7 @@ impl Objects {
             },
         )?;
         let mut deleted = Vec::new();
-        for obj in page.items {
+        for obj in &page.items {
             let ns = obj.namespace().unwrap_or("").to_string();
             let name = obj.name().unwrap_or("").to_string();
             match self.delete(rt, &ns, &name, opts) {

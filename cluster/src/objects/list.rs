@@ -1,5 +1,7 @@
 //! List: selectors, pagination with continue tokens, and resource-version semantics.
 
+use std::sync::Arc;
+
 use base64::Engine;
 use serde_json::{Value, json};
 
@@ -30,8 +32,8 @@ pub struct ListQuery {
 /// One page of a list.
 #[derive(Debug, Clone)]
 pub struct ListPage {
-    /// The items, served form.
-    pub items: Vec<Value>,
+    /// The items, served form (shared with the store when no conversion is needed).
+    pub items: Vec<Arc<Value>>,
     /// The resource version the list is consistent with.
     pub resource_version: u64,
     /// The token for the next page.
@@ -211,7 +213,11 @@ impl Objects {
                 obj.namespace().unwrap_or(""),
                 obj.name().unwrap_or(""),
             ));
-            items.push(rt.strategy.to_served(&obj));
+            items.push(if rt.strategy.converts() {
+                Arc::new(rt.strategy.to_served(&obj))
+            } else {
+                obj
+            });
         }
         let (continue_token, remaining) = if matched_beyond > 0 {
             let token = last_key.map(|k| encode_continue(list_rv, &k));

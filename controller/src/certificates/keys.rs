@@ -8,35 +8,67 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::Secret;
-use kube::api::{Api, DeleteParams, ListParams, ObjectMeta, PostParams};
+use kube::api::{Api, DeleteParams, ObjectMeta, PostParams};
 use kube::{Resource, ResourceExt};
 
 use super::status;
 use crate::api::certificate::{Certificate, RotationPolicy};
 use crate::api::constants::{events, labels};
 use crate::context::{Context, components};
-use crate::error::{Result, is_not_found};
+use crate::error::{Error, Result, is_not_found};
 use crate::events::EventType;
 use crate::pki;
 
-fn next_key_secrets(all: Vec<Secret>, cert: &Certificate) -> Vec<Secret> {
+/// Whether `secret` is a next-private-key Secret controlled by `cert`.
+fn is_next_key_of(secret: &ObjectMeta, cert: &Certificate) -> bool {
     let uid = cert.uid().unwrap_or_default();
-    all.into_iter()
-        .filter(|s| {
-            s.owner_references()
-                .iter()
-                .any(|o| o.uid == uid && o.controller == Some(true))
-        })
-        .collect()
+    secret
+        .labels
+        .as_ref()
+        .and_then(|l| l.get(labels::NEXT_PRIVATE_KEY))
+        .is_some_and(|v| v == "true")
+        && secret
+            .owner_references
+            .iter()
+            .flatten()
+            .any(|o| o.uid == uid && o.controller == Some(true))
 }
 
+/// The Certificate's next-private-key Secrets: found in the metadata cache (plus the
+/// one the status names, which the cache may not have seen yet), then read by name.
 async fn list_next_keys(ctx: &Context, cert: &Certificate) -> Result<Vec<Secret>> {
-    let api: Api<Secret> =
-        Api::namespaced(ctx.client.clone(), &cert.namespace().unwrap_or_default());
-    let list = api
-        .list(&ListParams::default().labels(&format!("{}=true", labels::NEXT_PRIVATE_KEY)))
-        .await?;
-    Ok(next_key_secrets(list.items, cert))
+    let namespace = cert.namespace().unwrap_or_default();
+    // Before the cache has synced, an empty answer would mean a needless new key.
+    ctx.secrets
+        .wait_until_ready()
+        .await
+        .map_err(|e| Error::Other(format!("secret cache: {e}")))?;
+    let mut names: Vec<String> = ctx
+        .secrets
+        .state()
+        .iter()
+        .filter(|s| {
+            s.metadata.namespace.as_deref() == Some(namespace.as_str())
+                && is_next_key_of(&s.metadata, cert)
+        })
+        .map(|s| s.name_any())
+        .collect();
+    if let Some(named) = status::status(cert).next_private_key_secret_name
+        && !names.contains(&named)
+    {
+        names.push(named);
+    }
+    names.sort();
+    let api: Api<Secret> = Api::namespaced(ctx.client.clone(), &namespace);
+    let mut secrets = Vec::with_capacity(names.len());
+    for name in names {
+        if let Some(secret) = api.get_opt(&name).await?
+            && is_next_key_of(&secret.metadata, cert)
+        {
+            secrets.push(secret);
+        }
+    }
+    Ok(secrets)
 }
 
 async fn delete_all(ctx: &Context, secrets: &[Secret], keep: Option<&str>) -> Result<()> {

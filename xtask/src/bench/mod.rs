@@ -2,6 +2,7 @@
 
 pub mod acme;
 pub mod cluster;
+pub mod controller;
 pub mod dns;
 
 /// Runs the benchmark called `name` with its own arguments.
@@ -9,7 +10,10 @@ pub fn run(name: &str, args: &[String]) -> anyhow::Result<()> {
     match name {
         "acme" => acme::run(args),
         "cluster" => cluster::run(args),
+        "controller" => controller::run(args),
         "dns" => dns::run(args),
-        other => anyhow::bail!("unknown benchmark {other:?} (known: acme, cluster, dns)"),
+        other => {
+            anyhow::bail!("unknown benchmark {other:?} (known: acme, cluster, controller, dns)")
+        }
     }
 }
