@@ -13,6 +13,7 @@ use crate::api::certificate::Certificate;
 use crate::api::certificate_request::CertificateRequest;
 use crate::config::Config;
 use crate::events::Recorder;
+use crate::index::Indexes;
 use crate::metrics::Metrics;
 
 /// The component names cert-manager reports events as (`kubectl describe`'s FROM).
@@ -65,6 +66,8 @@ pub struct Context {
     pub requests: Store<CertificateRequest>,
     /// Cached Secret metadata (for lookups by label and owner; data is read with GET).
     pub secrets: Store<PartialObjectMeta<Secret>>,
+    /// Secondary indexes over the caches.
+    pub indexes: Arc<Indexes>,
     recorders: HashMap<&'static str, Recorder>,
 }
 
@@ -86,6 +89,7 @@ impl Context {
         certificates: Store<Certificate>,
         requests: Store<CertificateRequest>,
         secrets: Store<PartialObjectMeta<Secret>>,
+        indexes: Arc<Indexes>,
     ) -> Self {
         use components::*;
         let recorders = [
@@ -121,6 +125,7 @@ impl Context {
             certificates,
             requests,
             secrets,
+            indexes,
             recorders,
         }
     }

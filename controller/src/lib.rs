@@ -9,6 +9,7 @@ pub mod context;
 pub mod convert;
 pub mod error;
 pub mod events;
+pub mod index;
 pub mod issuers;
 pub mod leader;
 pub mod metrics;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use certlab_clock::SharedClock;
-use futures::StreamExt;
+use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, PartialObjectMeta};
 use kube::runtime::controller::{Action, Config as ControllerConfig};
@@ -22,6 +22,7 @@ use crate::api::issuer::{ClusterIssuer, Issuer};
 use crate::config::Config;
 use crate::context::Context;
 use crate::error::Error;
+use crate::index::{Indexes, namespaced_key};
 use crate::metrics::Metrics;
 
 /// How many events a shared watch buffers per subscriber.
@@ -49,7 +50,7 @@ fn clock_jumps(clock: &SharedClock) -> impl futures::Stream<Item = ()> + Send + 
 /// The Certificates a Secret event concerns: the one it was issued for, the one that
 /// owns it (next-private-key Secrets), or those naming it in `spec.secretName`.
 fn secret_to_certificates(
-    certs: &reflector::Store<Certificate>,
+    indexes: &Indexes,
     secret: &PartialObjectMeta<Secret>,
 ) -> Vec<ObjectRef<Certificate>> {
     let namespace = secret.namespace().unwrap_or_default();
@@ -63,15 +64,9 @@ fn secret_to_certificates(
     {
         return vec![ObjectRef::new(&owner.name).within(&namespace)];
     }
-    let name = secret.name_any();
-    certs
-        .state()
-        .iter()
-        .filter(|c| {
-            c.namespace().as_deref() == Some(namespace.as_str()) && c.spec.secret_name == name
-        })
-        .map(|c| ObjectRef::from(c.as_ref()))
-        .collect()
+    indexes
+        .certificates_by_secret
+        .get(&namespaced_key(&namespace, &secret.name_any()))
 }
 
 /// Everything the controller runs.
@@ -99,27 +94,41 @@ pub fn start(
     let stop = CancellationToken::new();
     let wcfg = watcher::Config::default().any_semantic();
 
+    let indexes = Arc::new(Indexes::default());
+
     let (cert_reader, cert_writer) = reflector::store_shared::<Certificate>(SHARED_BUFFER);
     let cert_primary = cert_writer.subscribe();
-    let cert_root = watcher(Api::<Certificate>::all(client.clone()), wcfg.clone())
-        .default_backoff()
-        .reflect_shared(cert_writer);
+    let cert_root = {
+        let indexes = indexes.clone();
+        watcher(Api::<Certificate>::all(client.clone()), wcfg.clone())
+            .default_backoff()
+            .reflect_shared(cert_writer)
+            .inspect_ok(move |e| indexes.certificates_by_secret.apply(e))
+    };
 
     let (cr_reader, cr_writer) = reflector::store_shared::<CertificateRequest>(SHARED_BUFFER);
     let cr_primary = cr_writer.subscribe();
-    let cr_root = watcher(Api::<CertificateRequest>::all(client.clone()), wcfg.clone())
-        .default_backoff()
-        .reflect_shared(cr_writer);
+    let cr_root = {
+        let indexes = indexes.clone();
+        watcher(Api::<CertificateRequest>::all(client.clone()), wcfg.clone())
+            .default_backoff()
+            .reflect_shared(cr_writer)
+            .inspect_ok(move |e| indexes.requests_by_owner.apply(e))
+    };
 
     // Shared streams carry no deletions (kube-runtime dispatches applies only), and a
     // deleted Secret or CertificateRequest must trigger re-issuance: those are watched
     // directly, metadata-only for Secrets.
     let secrets = || Api::<PartialObjectMeta<Secret>>::all(client.clone());
     let (secret_reader, secret_writer) = reflector::store::<PartialObjectMeta<Secret>>();
-    let secret_events = watcher(secrets(), wcfg.clone())
-        .default_backoff()
-        .reflect(secret_writer)
-        .touched_objects();
+    let secret_events = {
+        let indexes = indexes.clone();
+        watcher(secrets(), wcfg.clone())
+            .default_backoff()
+            .reflect(secret_writer)
+            .inspect_ok(move |e| indexes.next_keys_by_owner.apply(e))
+            .touched_objects()
+    };
 
     let context = Arc::new(Context::new(
         client.clone(),
@@ -129,6 +138,7 @@ pub fn start(
         cert_reader.clone(),
         cr_reader.clone(),
         secret_reader,
+        indexes.clone(),
     ));
     let ccfg = ControllerConfig::default().concurrency(config.concurrency);
     let shutdown = {
@@ -141,11 +151,11 @@ pub fn start(
         unreachable!("shared stores always hand out subscriptions")
     };
 
-    let certs_for_mapping = cert_reader.clone();
+    let indexes_for_mapping = indexes.clone();
     let certificates = Controller::for_shared_stream(cert_primary, cert_reader)
         .owns(Api::<CertificateRequest>::all(client.clone()), wcfg.clone())
         .watches_stream(secret_events, move |s| {
-            secret_to_certificates(&certs_for_mapping, &s)
+            secret_to_certificates(&indexes_for_mapping, &s)
         })
         .reconcile_all_on(clock_jumps(&clock))
         .with_config(ccfg.clone())

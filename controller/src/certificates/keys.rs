@@ -44,14 +44,12 @@ async fn list_next_keys(ctx: &Context, cert: &Certificate) -> Result<Vec<Secret>
         .await
         .map_err(|e| Error::Other(format!("secret cache: {e}")))?;
     let mut names: Vec<String> = ctx
-        .secrets
-        .state()
-        .iter()
-        .filter(|s| {
-            s.metadata.namespace.as_deref() == Some(namespace.as_str())
-                && is_next_key_of(&s.metadata, cert)
-        })
-        .map(|s| s.name_any())
+        .indexes
+        .next_keys_by_owner
+        .get(&cert.uid().unwrap_or_default())
+        .into_iter()
+        .filter(|r| r.namespace.as_deref() == Some(namespace.as_str()))
+        .map(|r| r.name)
         .collect();
     if let Some(named) = status::status(cert).next_private_key_secret_name
         && !names.contains(&named)

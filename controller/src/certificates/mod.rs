@@ -47,16 +47,12 @@ pub fn request_name(certificate: &str, revision: i64) -> String {
 pub fn owned_requests(ctx: &Context, cert: &Certificate) -> Vec<Arc<CertificateRequest>> {
     let uid = cert.uid().unwrap_or_default();
     let namespace = cert.namespace().unwrap_or_default();
-    ctx.requests
-        .state()
-        .into_iter()
-        .filter(|cr| {
-            cr.namespace().as_deref() == Some(namespace.as_str())
-                && cr
-                    .owner_references()
-                    .iter()
-                    .any(|o| o.uid == uid && o.controller == Some(true))
-        })
+    ctx.indexes
+        .requests_by_owner
+        .get(&uid)
+        .iter()
+        .filter_map(|r| ctx.requests.get(r))
+        .filter(|cr| cr.namespace().as_deref() == Some(namespace.as_str()))
         .collect()
 }
 

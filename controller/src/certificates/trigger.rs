@@ -16,6 +16,7 @@ use crate::api::meta::ConditionStatus;
 use crate::context::{Context, components, from_time};
 use crate::error::Result;
 use crate::events::EventType;
+use crate::index::namespaced_key;
 use crate::pki;
 
 /// cert-manager's duplicate-secretName rule: among Certificates in the namespace with
@@ -24,13 +25,12 @@ use crate::pki;
 fn owns_secret(ctx: &Context, cert: &Certificate, secret: Option<&Secret>) -> bool {
     let namespace = cert.namespace().unwrap_or_default();
     let mut duplicates: Vec<(Option<jiff::Timestamp>, String)> = ctx
-        .certificates
-        .state()
+        .indexes
+        .certificates_by_secret
+        .get(&namespaced_key(&namespace, &cert.spec.secret_name))
         .iter()
-        .filter(|c| {
-            c.namespace().as_deref() == Some(namespace.as_str())
-                && c.spec.secret_name == cert.spec.secret_name
-        })
+        .filter_map(|r| ctx.certificates.get(r))
+        .filter(|c| c.spec.secret_name == cert.spec.secret_name)
         .map(|c| {
             (
                 c.metadata.creation_timestamp.as_ref().map(|t| t.0),
