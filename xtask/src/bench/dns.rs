@@ -136,6 +136,21 @@ impl Server {
             .context("bad HTTP response")
     }
 
+    /// User + system CPU seconds the server has used so far.
+    fn cpu_seconds(&self) -> Result<f64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))?;
+        // Fields after the parenthesised command name; utime and stime are fields 14, 15.
+        let rest = stat
+            .rfind(')')
+            .and_then(|i| stat.get(i + 2..))
+            .context("malformed /proc/PID/stat")?;
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        let ticks = |i: usize| -> Result<f64> {
+            Ok(f.get(i).context("short /proc/PID/stat")?.parse::<f64>()?)
+        };
+        Ok((ticks(11)? + ticks(12)?) / 100.0)
+    }
+
     /// Peak resident memory in KiB.
     fn vm_hwm_kib(&self) -> Result<u64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
@@ -176,8 +191,16 @@ fn dns_answers(addr: SocketAddr) -> bool {
     sock.send_to(&q, addr).is_ok() && sock.recv_from(&mut buf).is_ok()
 }
 
-/// Runs dnsperf; returns (queries per second, lost queries, command line).
-fn dnsperf(server: &Server, file: &Path, o: &Options) -> Result<(f64, String, String)> {
+/// What one dnsperf run measured.
+struct Run {
+    qps: f64,
+    completed: f64,
+    lost: String,
+    command: String,
+}
+
+/// Runs dnsperf.
+fn dnsperf(server: &Server, file: &Path, o: &Options) -> Result<Run> {
     let args = [
         "-s".to_owned(),
         server.dns.ip().to_string(),
@@ -208,7 +231,18 @@ fn dnsperf(server: &Server, file: &Path, o: &Options) -> Result<(f64, String, St
         .find_map(|l| l.trim().strip_prefix("Queries lost:"))
         .map(|v| v.trim().to_owned())
         .unwrap_or_default();
-    Ok((qps, lost, command))
+    let completed = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Queries completed:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse::<f64>().ok())
+        .unwrap_or(0.0);
+    Ok(Run {
+        qps,
+        completed,
+        lost,
+        command,
+    })
 }
 
 fn workspace_root() -> PathBuf {
@@ -276,9 +310,14 @@ pub fn run(args: &[String]) -> Result<()> {
                 "running dnsperf {label} against {} for {}s…",
                 s.name, o.duration
             );
-            let (qps, lost, cmd) = dnsperf(s, file, &o)?;
-            commands.push(cmd);
-            rows.push((label, s.name, qps, lost));
+            let cpu_before = s.cpu_seconds()?;
+            let run = dnsperf(s, file, &o)?;
+            let cpu = s.cpu_seconds()? - cpu_before;
+            // Server CPU per answered query: the cost that does not depend on how the
+            // two cores are shared with dnsperf itself.
+            let us_per_query = cpu * 1e6 / run.completed.max(1.0);
+            commands.push(run.command);
+            rows.push((label, s.name, run.qps, run.lost, us_per_query));
         }
     }
     let mem: Vec<(String, u64)> = servers
@@ -289,10 +328,10 @@ pub fn run(args: &[String]) -> Result<()> {
     let _ = std::fs::remove_dir_all(&dir);
 
     println!();
-    println!("| query | server | queries/s | lost |");
-    println!("|---|---|---:|---|");
-    for (label, name, qps, lost) in &rows {
-        println!("| {label} | {name} | {qps:.0} | {lost} |");
+    println!("| query | server | queries/s | lost | server CPU per answered query |");
+    println!("|---|---|---:|---|---:|");
+    for (label, name, qps, lost, us) in &rows {
+        println!("| {label} | {name} | {qps:.0} | {lost} | {us:.2} µs |");
     }
     for label in ["A", "TXT"] {
         let rate = |n: &str| {
@@ -301,8 +340,17 @@ pub fn run(args: &[String]) -> Result<()> {
                 .map(|r| r.2)
                 .unwrap_or(0.0)
         };
+        let cost = |n: &str| {
+            rows.iter()
+                .find(|r| r.0 == label && r.1 == n)
+                .map(|r| r.4)
+                .unwrap_or(0.0)
+        };
         let ratio = rate("mock-dns") / rate("pebble-challtestsrv").max(1.0);
-        println!("\n{label}: mock-dns / challtestsrv = {ratio:.2}x (goal >= 2x)");
+        let efficiency = cost("pebble-challtestsrv") / cost("mock-dns").max(1e-9);
+        println!(
+            "\n{label}: mock-dns / challtestsrv = {ratio:.2}x queries/s (goal >= 2x); challtestsrv spends {efficiency:.2}x mock-dns's CPU per query"
+        );
     }
     println!();
     println!("| server | peak memory (VmHWM) |");
