@@ -56,10 +56,11 @@ const PEBBLE_EAB_CONFIG: &str = r#"{
 fn pebble_sample_config_loads() {
     let mut cfg = Config::pebble_binary_defaults();
     cfg.apply_pebble_json(PEBBLE_CONFIG, None).unwrap();
-    assert_eq!(cfg.listen_address, "0.0.0.0:14000".parse().unwrap());
+    // Pebble's sample says 0.0.0.0; mock-acme keeps to loopback on the same ports.
+    assert_eq!(cfg.listen_address, "127.0.0.1:14000".parse().unwrap());
     assert_eq!(
         cfg.management_listen_address,
-        Some("0.0.0.0:15000".parse().unwrap())
+        Some("127.0.0.1:15000".parse().unwrap())
     );
     assert_eq!(cfg.key_algorithm, KeyAlgorithm::Ecdsa);
     assert_eq!(cfg.retry_after_authz, 3);

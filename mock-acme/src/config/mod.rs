@@ -196,7 +196,9 @@ fn as_strings(v: &Value, key: &str) -> Result<Vec<String>, ConfigError> {
 }
 
 /// Parses a Go-style listen address (`:14000`, `0.0.0.0:14000`, `[::1]:14000`,
-/// `localhost:14000`). An empty host means 127.0.0.1.
+/// `localhost:14000`). mock-acme serves loopback only: an empty or unspecified host
+/// (Pebble's sample configs say `0.0.0.0`) means the loopback address of its family,
+/// and any other non-loopback address is refused.
 pub fn parse_listen_address(s: &str) -> Result<SocketAddr, ConfigError> {
     let bad = || ConfigError::Invalid(format!("invalid listen address {s:?}"));
     let (host, port) = s.rsplit_once(':').ok_or_else(bad)?;
@@ -205,6 +207,16 @@ pub fn parse_listen_address(s: &str) -> Result<SocketAddr, ConfigError> {
     let ip = match host {
         "" | "localhost" => IpAddr::V4(Ipv4Addr::LOCALHOST),
         h => h.parse().map_err(|_| bad())?,
+    };
+    let ip = match ip {
+        IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+        ip if ip.is_loopback() => ip,
+        _ => {
+            return Err(ConfigError::Invalid(format!(
+                "listen address {s:?}: mock-acme listens on loopback addresses only"
+            )));
+        }
     };
     Ok(SocketAddr::new(ip, port))
 }
@@ -599,10 +611,17 @@ mod tests {
             parse_listen_address(":14000").unwrap(),
             "127.0.0.1:14000".parse().unwrap()
         );
+        // Pebble's sample configs listen on every interface; mock-acme keeps to loopback.
         assert_eq!(
             parse_listen_address("0.0.0.0:15000").unwrap(),
-            "0.0.0.0:15000".parse().unwrap()
+            "127.0.0.1:15000".parse().unwrap()
         );
+        assert_eq!(
+            parse_listen_address("[::]:15000").unwrap(),
+            "[::1]:15000".parse().unwrap()
+        );
+        let err = parse_listen_address("192.0.2.1:14000").unwrap_err();
+        assert!(err.to_string().contains("loopback"), "{err}");
         assert!(parse_listen_address("nope").is_err());
         assert_eq!(parse_dns_server("127.0.0.1").unwrap().port(), 53);
     }

@@ -117,6 +117,13 @@ impl MockAcmeBuilder {
         for f in &config.faults {
             f.validate().map_err(StartError::Config)?;
         }
+        for addr in std::iter::once(config.listen_address).chain(config.management_listen_address) {
+            if !addr.ip().is_loopback() {
+                return Err(StartError::Config(format!(
+                    "listen address {addr}: mock-acme listens on loopback addresses only"
+                )));
+            }
+        }
         let clock = self.clock.unwrap_or_else(SystemClock::shared);
         let bind = |addr: SocketAddr| async move {
             TcpListener::bind(addr)
