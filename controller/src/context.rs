@@ -50,6 +50,18 @@ pub mod components {
     pub const INGRESS_SHIM: &str = "cert-manager-ingress-shim";
 }
 
+/// The watch caches a [`Context`] reads, and their indexes.
+pub struct Caches {
+    /// Certificates.
+    pub certificates: Store<Certificate>,
+    /// CertificateRequests.
+    pub requests: Store<CertificateRequest>,
+    /// Secret metadata.
+    pub secrets: Store<PartialObjectMeta<Secret>>,
+    /// Secondary indexes over the three.
+    pub indexes: Arc<Indexes>,
+}
+
 /// Shared by every reconcile.
 pub struct Context {
     /// The API client.
@@ -86,11 +98,14 @@ impl Context {
         clock: SharedClock,
         config: Config,
         metrics: Arc<Metrics>,
-        certificates: Store<Certificate>,
-        requests: Store<CertificateRequest>,
-        secrets: Store<PartialObjectMeta<Secret>>,
-        indexes: Arc<Indexes>,
+        caches: Caches,
     ) -> Self {
+        let Caches {
+            certificates,
+            requests,
+            secrets,
+            indexes,
+        } = caches;
         use components::*;
         let recorders = [
             TRIGGER,

@@ -20,7 +20,7 @@ use crate::api::certificate_request::CertificateRequest;
 use crate::api::constants::annotations;
 use crate::api::issuer::{ClusterIssuer, Issuer};
 use crate::config::Config;
-use crate::context::Context;
+use crate::context::{Caches, Context};
 use crate::error::Error;
 use crate::index::{Indexes, namespaced_key};
 use crate::metrics::Metrics;
@@ -135,10 +135,12 @@ pub fn start(
         clock.clone(),
         config.clone(),
         metrics,
-        cert_reader.clone(),
-        cr_reader.clone(),
-        secret_reader,
-        indexes.clone(),
+        Caches {
+            certificates: cert_reader.clone(),
+            requests: cr_reader.clone(),
+            secrets: secret_reader,
+            indexes: indexes.clone(),
+        },
     ));
     let ccfg = ControllerConfig::default().concurrency(config.concurrency);
     let shutdown = {

@@ -327,7 +327,6 @@ pub async fn reconcile(cr: Arc<CertificateRequest>, ctx: Arc<Context>) -> Result
             Some(t) => sign::sign(&ctx, &mut reporter, &issuer, t).await?,
         },
     }
-    drop(reporter);
     if cr.status != original.status {
         write_status(&ctx, &cr).await?;
     }
