@@ -24,7 +24,38 @@ pub struct Config {
     pub approve_requests: bool,
     /// The `reportingInstance` of events.
     pub instance: String,
+    /// `--max-concurrent-challenges`: how many Challenges are processed at once (60).
+    pub max_concurrent_challenges: usize,
+    /// `--acme-http01-solver-image`: the image of HTTP-01 solver Pods.
+    pub acme_http01_solver_image: String,
+    /// `--acme-http01-solver-nameservers`: DNS servers the HTTP-01 self-check resolves
+    /// through (empty: the system resolver).
+    pub acme_http01_solver_nameservers: Vec<std::net::SocketAddr>,
+    /// The port the HTTP-01 self-check connects to (80; the lab's ingress edge port).
+    pub http01_self_check_port: u16,
+    /// How many consecutive successful GETs the HTTP-01 self-check needs (cert-manager: 5).
+    pub http01_self_check_passes: u32,
+    /// The pause between those GETs (cert-manager: 2s; the lab: 0).
+    pub http01_self_check_interval: Duration,
+    /// `--dns01-recursive-nameservers`: resolvers DNS-01 uses to find zones and check
+    /// records.
+    pub dns01_recursive_nameservers: Vec<std::net::SocketAddr>,
+    /// `--dns01-recursive-nameservers-only`: check records through those resolvers only,
+    /// not the authoritative servers.
+    pub dns01_recursive_nameservers_only: bool,
+    /// `--dns01-check-retry-period`: how soon a failed self-check (either type) is
+    /// retried (10s).
+    pub dns01_check_retry_period: Duration,
+    /// The wait after a DNS-01 record is seen everywhere, before the CA is asked
+    /// (cert-manager sleeps 60s; the lab: 0).
+    pub dns01_propagation_wait: Duration,
+    /// How often an accepted challenge's authorization is polled until it is final.
+    pub acme_authorization_poll_interval: Duration,
 }
+
+/// cert-manager's acmesolver image of the release whose API certlab matches.
+pub const DEFAULT_ACME_HTTP01_SOLVER_IMAGE: &str =
+    "quay.io/jetstack/cert-manager-acmesolver:v1.21.1";
 
 impl Default for Config {
     fn default() -> Self {
@@ -43,6 +74,17 @@ impl Default for Config {
                 "certlab-controller-{}",
                 std::env::var("HOSTNAME").unwrap_or_else(|_| "local".to_string())
             ),
+            max_concurrent_challenges: 60,
+            acme_http01_solver_image: DEFAULT_ACME_HTTP01_SOLVER_IMAGE.to_string(),
+            acme_http01_solver_nameservers: Vec::new(),
+            http01_self_check_port: 80,
+            http01_self_check_passes: 5,
+            http01_self_check_interval: Duration::from_secs(2),
+            dns01_recursive_nameservers: Vec::new(),
+            dns01_recursive_nameservers_only: false,
+            dns01_check_retry_period: Duration::from_secs(10),
+            dns01_propagation_wait: Duration::from_secs(60),
+            acme_authorization_poll_interval: Duration::from_secs(1),
         }
     }
 }

@@ -11,6 +11,7 @@ use kube::runtime::reflector::Store;
 
 use crate::api::certificate::Certificate;
 use crate::api::certificate_request::CertificateRequest;
+use crate::api::challenge::Challenge;
 use crate::config::Config;
 use crate::events::Recorder;
 use crate::index::Indexes;
@@ -58,7 +59,9 @@ pub struct Caches {
     pub requests: Store<CertificateRequest>,
     /// Secret metadata.
     pub secrets: Store<PartialObjectMeta<Secret>>,
-    /// Secondary indexes over the three.
+    /// ACME Challenges.
+    pub challenges: Store<Challenge>,
+    /// Secondary indexes over them.
     pub indexes: Arc<Indexes>,
 }
 
@@ -78,8 +81,12 @@ pub struct Context {
     pub requests: Store<CertificateRequest>,
     /// Cached Secret metadata (for lookups by label and owner; data is read with GET).
     pub secrets: Store<PartialObjectMeta<Secret>>,
+    /// Cached ACME Challenges (the scheduler's view; lookups by owner through `indexes`).
+    pub challenges: Store<Challenge>,
     /// Secondary indexes over the caches.
     pub indexes: Arc<Indexes>,
+    /// ACME accounts, one per issuer.
+    pub acme_accounts: Arc<crate::acme::account::Accounts>,
     recorders: HashMap<&'static str, Recorder>,
 }
 
@@ -104,6 +111,7 @@ impl Context {
             certificates,
             requests,
             secrets,
+            challenges,
             indexes,
         } = caches;
         use components::*;
@@ -140,7 +148,9 @@ impl Context {
             certificates,
             requests,
             secrets,
+            challenges,
             indexes,
+            acme_accounts: Arc::new(crate::acme::account::Accounts::default()),
             recorders,
         }
     }
