@@ -80,6 +80,8 @@ pub struct Context {
     pub secrets: Store<PartialObjectMeta<Secret>>,
     /// Secondary indexes over the caches.
     pub indexes: Arc<Indexes>,
+    /// Registered ACME accounts, one per ACME issuer.
+    pub acme_accounts: Arc<crate::acme::account::Accounts>,
     recorders: HashMap<&'static str, Recorder>,
 }
 
@@ -141,6 +143,7 @@ impl Context {
             requests,
             secrets,
             indexes,
+            acme_accounts: Arc::default(),
             recorders,
         }
     }

@@ -17,8 +17,10 @@ use tokio_util::sync::CancellationToken;
 
 use crate::api::certificate::Certificate;
 use crate::api::certificate_request::CertificateRequest;
+use crate::api::challenge::Challenge;
 use crate::api::constants::annotations;
 use crate::api::issuer::{ClusterIssuer, Issuer};
+use crate::api::order::Order;
 use crate::config::Config;
 use crate::context::{Caches, Context};
 use crate::error::Error;
@@ -143,6 +145,7 @@ pub fn start(
         },
     ));
     let ccfg = ControllerConfig::default().concurrency(config.concurrency);
+    let ccfg_orders = ccfg.clone();
     let shutdown = {
         let stop = stop.clone();
         async move { stop.cancelled().await }
@@ -205,6 +208,7 @@ pub fn start(
                     .collect::<Vec<_>>()
             },
         )
+        .owns(Api::<Order>::all(client.clone()), wcfg.clone())
         .with_config(ccfg.clone())
         .graceful_shutdown_on(shutdown.clone())
         .run(
@@ -256,11 +260,22 @@ pub fn start(
                 .map(|i| ObjectRef::from(i.as_ref()))
                 .collect::<Vec<_>>()
         })
-        .with_config(ccfg)
+        .with_config(ccfg.clone())
         .graceful_shutdown_on(shutdown.clone())
         .run(
             crate::issuers::reconcile_cluster_issuer,
             error_policy("clusterissuers"),
+            context.clone(),
+        )
+        .for_each(|_| futures::future::ready(()));
+
+    let orders = Controller::new(Api::<Order>::all(client.clone()), wcfg.clone())
+        .owns(Api::<Challenge>::all(client.clone()), wcfg.clone())
+        .with_config(ccfg_orders)
+        .graceful_shutdown_on(shutdown.clone())
+        .run(
+            crate::acme::orders::reconcile,
+            error_policy("orders"),
             context.clone(),
         )
         .for_each(|_| futures::future::ready(()));
@@ -274,7 +289,7 @@ pub fn start(
     let stop_roots = stop.clone();
     let task = tokio::spawn(async move {
         let controllers = async {
-            tokio::join!(certificates, requests, issuers, cluster_issuers);
+            tokio::join!(certificates, requests, issuers, cluster_issuers, orders);
         };
         tokio::select! {
             _ = controllers => {}
