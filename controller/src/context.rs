@@ -85,7 +85,7 @@ pub struct Context {
     pub challenges: Store<Challenge>,
     /// Secondary indexes over the caches.
     pub indexes: Arc<Indexes>,
-    /// ACME accounts, one per issuer.
+    /// Registered ACME accounts, one per ACME issuer.
     pub acme_accounts: Arc<crate::acme::account::Accounts>,
     recorders: HashMap<&'static str, Recorder>,
 }
@@ -150,7 +150,7 @@ impl Context {
             secrets,
             challenges,
             indexes,
-            acme_accounts: Arc::new(crate::acme::account::Accounts::default()),
+            acme_accounts: Arc::default(),
             recorders,
         }
     }

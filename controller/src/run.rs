@@ -21,6 +21,7 @@ use crate::api::certificate_request::CertificateRequest;
 use crate::api::challenge::Challenge;
 use crate::api::constants::{annotations, labels};
 use crate::api::issuer::{ClusterIssuer, Issuer};
+use crate::api::order::Order;
 use crate::config::Config;
 use crate::context::{Caches, Context};
 use crate::error::Error;
@@ -163,6 +164,7 @@ pub fn start(
         },
     ));
     let ccfg = ControllerConfig::default().concurrency(config.concurrency);
+    let ccfg_orders = ccfg.clone();
     let shutdown = {
         let stop = stop.clone();
         async move { stop.cancelled().await }
@@ -227,6 +229,7 @@ pub fn start(
                     .collect::<Vec<_>>()
             },
         )
+        .owns(Api::<Order>::all(client.clone()), wcfg.clone())
         .with_config(ccfg.clone())
         .graceful_shutdown_on(shutdown.clone())
         .run(
@@ -310,6 +313,17 @@ pub fn start(
         stop.clone(),
     );
 
+    let orders = Controller::new(Api::<Order>::all(client.clone()), wcfg.clone())
+        .owns(Api::<Challenge>::all(client.clone()), wcfg.clone())
+        .with_config(ccfg_orders)
+        .graceful_shutdown_on(shutdown.clone())
+        .run(
+            crate::acme::orders::reconcile,
+            error_policy("orders"),
+            context.clone(),
+        )
+        .for_each(|_| futures::future::ready(()));
+
     let roots = async move {
         tokio::join!(
             cert_root.for_each(|_| futures::future::ready(())),
@@ -325,6 +339,7 @@ pub fn start(
                 requests,
                 issuers,
                 cluster_issuers,
+                orders,
                 challenges,
                 scheduler
             );

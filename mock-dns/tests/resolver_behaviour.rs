@@ -118,14 +118,16 @@ async fn faults_are_observable() {
         "{:?}",
         t.elapsed()
     );
-    // Other names are not slowed down.
-    let t = Instant::now();
-    patient.ipv4_lookup("fast.lab.test.").await.unwrap();
-    assert!(
-        t.elapsed() < Duration::from_millis(900),
-        "{:?}",
-        t.elapsed()
-    );
+    // Other names are not slowed down: asked at the same time as the delayed name,
+    // the other answer comes first (an ordering, not a wall-clock bound).
+    let slow = patient.ipv4_lookup("slow.lab.test.");
+    let fast = patient.ipv4_lookup("fast.lab.test.");
+    tokio::pin!(slow, fast);
+    tokio::select! {
+        biased;
+        r = &mut fast => { r.unwrap(); }
+        _ = &mut slow => panic!("the delayed name answered before the undelayed one"),
+    }
 
     h.set_fault("gone.lab.test", Fault::Drop).unwrap();
     let t = Instant::now();

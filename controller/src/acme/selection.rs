@@ -20,6 +20,7 @@
 use std::collections::BTreeMap;
 
 use crate::api::acme::{AcmeChallengeSolver, AcmeChallengeType, CertificateDnsNameSelector};
+use crate::api::order::AcmeChallenge;
 
 /// The challenge type a solver solves: HTTP-01 (`http01` set) or DNS-01 (`dns01`
 /// set); `None` for a solver with neither.
@@ -193,6 +194,27 @@ fn zone_match(zone: &str, domain: &str) -> Option<usize> {
         .take_while(|(a, b)| a == b)
         .count();
     (matched == zone.len()).then_some(matched)
+}
+
+/// [`select_solver`] over the challenges an authorization offers: the solver and the
+/// offered challenge it solves (the Orders controller's entry point).
+pub fn pick<'a>(
+    identifier: &str,
+    wildcard: bool,
+    offered: &'a [AcmeChallenge],
+    solvers: &[AcmeChallengeSolver],
+    labels: &BTreeMap<String, String>,
+) -> Option<(AcmeChallengeSolver, &'a AcmeChallenge)> {
+    let types: Vec<AcmeChallengeType> = offered
+        .iter()
+        .filter_map(|c| challenge_type(&c.type_))
+        .collect();
+    let selected = select_solver(solvers, identifier, wildcard, labels, &types)?;
+    let want = acme_type_name(selected.type_);
+    offered
+        .iter()
+        .find(|c| c.type_ == want)
+        .map(|c| (selected.solver, c))
 }
 
 #[cfg(test)]

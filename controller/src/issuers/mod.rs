@@ -32,8 +32,65 @@ pub struct Setup {
     pub requeue: Option<Duration>,
 }
 
+/// Runs the ACME setup and records `status.acme`.
+async fn setup_acme(
+    ctx: &Context,
+    kind: &'static str,
+    name: &str,
+    spec: &IssuerSpec,
+    status: &mut Option<IssuerStatus>,
+    resource_namespace: &str,
+) -> Result<Option<Setup>> {
+    let Some(acme) = &spec.acme else {
+        return Ok(None);
+    };
+    let ready = status.as_ref().is_some_and(IssuerStatus::is_ready);
+    let current = status.as_ref().and_then(|s| s.acme.clone());
+    let out = match crate::acme::account::setup(
+        ctx,
+        kind,
+        name,
+        resource_namespace,
+        acme,
+        current.as_ref(),
+        ready,
+    )
+    .await
+    {
+        Ok(out) => out,
+        Err(e) => crate::acme::account::AcmeSetup {
+            status: ConditionStatus::False,
+            reason: crate::acme::account::setup_text::ERR_REGISTER.to_string(),
+            message: format!(
+                "{}{e}",
+                crate::acme::account::setup_text::REGISTRATION_FAILED
+            ),
+            retry: e.is_retryable(),
+            warning: None,
+            acme_status: None,
+        },
+    };
+    if let Some(acme_status) = out.acme_status {
+        status.get_or_insert_with(Default::default).acme = Some(acme_status);
+    }
+    let event = match (&out.warning, out.status) {
+        (Some((reason, message)), _) => Some((EventType::Warning, reason.clone(), message.clone())),
+        (None, ConditionStatus::True) => {
+            Some((EventType::Normal, out.reason.clone(), out.message.clone()))
+        }
+        (None, _) => Some((EventType::Warning, out.reason.clone(), out.message.clone())),
+    };
+    Ok(Some(Setup {
+        status: out.status,
+        reason: out.reason,
+        message: out.message,
+        event,
+        requeue: out.retry.then_some(Duration::from_secs(10)),
+    }))
+}
+
 /// Runs the setup of the issuer type `spec` configures. `None`: not ours to set up
-/// (an ACME issuer before its controller lands, Vault, Venafi).
+/// (ACME, set up by [`setup_acme`]; Vault; Venafi).
 pub async fn setup(
     ctx: &Context,
     spec: &IssuerSpec,
@@ -134,10 +191,23 @@ async fn record(
 pub async fn reconcile_issuer(issuer: Arc<Issuer>, ctx: Arc<Context>) -> Result<Action> {
     ctx.metrics.sync("issuers");
     let namespace = issuer.namespace().unwrap_or_default();
-    let Some(s) = setup(&ctx, &issuer.spec, &namespace).await? else {
-        return Ok(Action::await_change());
-    };
     let mut updated = (*issuer).clone();
+    let s = match setup(&ctx, &issuer.spec, &namespace).await? {
+        Some(s) => s,
+        None => match setup_acme(
+            &ctx,
+            "Issuer",
+            &issuer.name_any(),
+            &issuer.spec,
+            &mut updated.status,
+            &namespace,
+        )
+        .await?
+        {
+            Some(s) => s,
+            None => return Ok(Action::await_change()),
+        },
+    };
     let generation = updated.metadata.generation;
     let changed = apply_setup(
         updated.status.get_or_insert_with(Default::default),
@@ -173,10 +243,23 @@ pub async fn reconcile_cluster_issuer(
 ) -> Result<Action> {
     ctx.metrics.sync("clusterissuers");
     let namespace = ctx.config.cluster_resource_namespace.clone();
-    let Some(s) = setup(&ctx, &issuer.spec, &namespace).await? else {
-        return Ok(Action::await_change());
-    };
     let mut updated = (*issuer).clone();
+    let s = match setup(&ctx, &issuer.spec, &namespace).await? {
+        Some(s) => s,
+        None => match setup_acme(
+            &ctx,
+            "ClusterIssuer",
+            &issuer.name_any(),
+            &issuer.spec,
+            &mut updated.status,
+            &namespace,
+        )
+        .await?
+        {
+            Some(s) => s,
+            None => return Ok(Action::await_change()),
+        },
+    };
     let generation = updated.metadata.generation;
     let changed = apply_setup(
         updated.status.get_or_insert_with(Default::default),

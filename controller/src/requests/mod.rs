@@ -2,6 +2,7 @@
 //! issuers' signing (`pkg/controller/certificaterequests`). ACME requests are handed
 //! to Orders by the ACME issuer's controller.
 
+pub mod acme;
 mod sign;
 
 use std::sync::Arc;
@@ -310,9 +311,19 @@ pub async fn reconcile(cr: Arc<CertificateRequest>, ctx: Arc<Context>) -> Result
                     )
                     .await
             }
+            Some(crate::api::issuer::IssuerType::Acme) if !issuer.is_ready() => {
+                reporter
+                    .pending(
+                        events::ISSUER_NOT_READY,
+                        "Referenced issuer does not have a Ready status condition".to_string(),
+                    )
+                    .await;
+                requeue = Some(Duration::from_secs(30));
+            }
+            Some(crate::api::issuer::IssuerType::Acme)
+                if st.certificate.as_ref().is_some_and(|c| !c.0.is_empty()) => {}
             Some(crate::api::issuer::IssuerType::Acme) => {
-                // The ACME issuer's controller owns these requests.
-                return Ok(Action::await_change());
+                acme::sign(&ctx, &mut reporter, &issuer).await?
             }
             Some(_) if !issuer.is_ready() => {
                 reporter

@@ -84,9 +84,21 @@ pub fn set_renewal_info(st: &Shared, cert_pem: &str, response: &str) -> Result<(
     Ok(())
 }
 
+/// The store's key for a serial given in hex. Stored serials are the hex of their
+/// minimal big-endian bytes ("0a1b…"); a query may come as Pebble's `%x` ("a1b…"),
+/// in upper case, or with extra leading zeros.
+fn serial_key(serial_hex: &str) -> String {
+    let digits = serial_hex.trim_start_matches('0').to_ascii_lowercase();
+    if digits.len() % 2 == 1 {
+        format!("0{digits}")
+    } else {
+        digits
+    }
+}
+
 /// Pebble's `/cert-status-by-serial` document.
 pub fn cert_status(st: &Shared, serial_hex: &str) -> Option<Value> {
-    let serial = serial_hex.trim_start_matches('0').to_ascii_lowercase();
+    let serial = serial_key(serial_hex);
     let db = st.db();
     let c = db.certs.get(&serial)?;
     let mut v = json!({
@@ -319,5 +331,18 @@ fn route(
             _,
         ) => Err(Problem::method_not_allowed()),
         _ => Err(Problem::not_found("Not found")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::serial_key;
+
+    #[test]
+    fn serial_queries_map_to_the_stored_key() {
+        assert_eq!(serial_key("0a1b"), "0a1b");
+        assert_eq!(serial_key("a1b"), "0a1b");
+        assert_eq!(serial_key("000A1B"), "0a1b");
+        assert_eq!(serial_key("7f01"), "7f01");
     }
 }

@@ -344,7 +344,7 @@ async fn authorization_failed(
 fn handle_acme_error(st: &mut ChallengeStatus, e: &AcmeError, what: &str) -> Action {
     st.reason = Some(format!("{what}: {e}"));
     match e {
-        AcmeError::Problem { type_, .. } if type_.ends_with(":malformed") => {
+        AcmeError::Problem(p) if p.type_.ends_with(":malformed") => {
             st.state = Some(State::Expired);
             Action::await_change()
         }
