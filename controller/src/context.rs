@@ -82,6 +82,8 @@ pub struct Context {
     pub indexes: Arc<Indexes>,
     /// Registered ACME accounts, one per ACME issuer.
     pub acme_accounts: Arc<crate::acme::account::Accounts>,
+    /// Per-object backoff after transient ACME failures.
+    pub acme_backoff: crate::acme::backoff::Backoff,
     recorders: HashMap<&'static str, Recorder>,
 }
 
@@ -144,6 +146,7 @@ impl Context {
             secrets,
             indexes,
             acme_accounts: Arc::default(),
+            acme_backoff: Default::default(),
             recorders,
         }
     }

@@ -444,3 +444,85 @@ async fn a_blocked_name_fails_the_order_and_the_request() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn rate_limits_and_server_errors_are_retried_without_a_second_order() {
+    use mock_acme::faults::FaultRule;
+    use mock_acme::ratelimit::{Limit, RateLimitConfig};
+    let acme = acme(quiet()).await;
+    acme.rate_limits().set(RateLimitConfig {
+        orders_per_account: Some(Limit {
+            count: 0,
+            window_secs: 3600,
+        }),
+        ..Default::default()
+    });
+    let lab = lab().await;
+    let _acceptor = accept_challenges(&lab);
+    let c = &lab.client;
+    acme_cluster_issuer(c, "le", &acme, json!({})).await;
+    wait_issuer_ready(c, "le").await;
+    acme_certificate(c, "retry", "le", &["retry.example.test"]).await;
+
+    // newOrder is rate limited: the Order waits, with backoff, and has no ACME order.
+    let orders: Api<Order> = Api::namespaced(c.clone(), "default");
+    let ctx = lab.runner.context.clone();
+    let order_key = || {
+        let orders = orders.clone();
+        async move {
+            orders
+                .list(&ListParams::default())
+                .await
+                .unwrap()
+                .items
+                .first()
+                .map(|o| format!("default/{}", o.name_any()))
+        }
+    };
+    eventually(Duration::from_secs(20), "two rate-limited attempts", || {
+        let ctx = ctx.clone();
+        let key = order_key();
+        async move {
+            key.await
+                .is_some_and(|k| ctx.acme_backoff.failures(&k) >= 2)
+        }
+    })
+    .await;
+    let order = orders
+        .list(&ListParams::default())
+        .await
+        .unwrap()
+        .items
+        .remove(0);
+    assert!(order.status.as_ref().and_then(|s| s.url.as_ref()).is_none());
+    assert_eq!(acme.order_count(), 0);
+
+    // Lift the limit but fail every finalize with 503 for a while.
+    acme.faults()
+        .set(vec![FaultRule {
+            endpoint: "finalize".to_string(),
+            error_rate: 1.0,
+            ..Default::default()
+        }])
+        .unwrap();
+    acme.rate_limits().set(RateLimitConfig::default());
+    let name = order.name_any();
+    eventually(
+        Duration::from_secs(30),
+        "finalize refused at least once",
+        || {
+            let ctx = ctx.clone();
+            let orders = orders.clone();
+            let name = name.clone();
+            async move {
+                let o = orders.get(&name).await.unwrap();
+                o.status.as_ref().and_then(|s| s.state) == Some(State::Ready)
+                    && ctx.acme_backoff.failures(&format!("default/{name}")) >= 1
+            }
+        },
+    )
+    .await;
+    acme.faults().clear();
+    wait_ready(c, "default", "retry", Duration::from_secs(30)).await;
+    assert_eq!(acme.order_count(), 1, "one ACME order for one Order object");
+}

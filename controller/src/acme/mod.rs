@@ -2,6 +2,7 @@
 //! `pkg/issuer/acme`, `pkg/controller/acme{orders,challenges}`).
 
 pub mod account;
+pub mod backoff;
 pub mod client;
 pub mod http;
 pub mod names;
