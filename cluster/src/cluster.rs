@@ -11,6 +11,7 @@ use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
 use crate::api::{ApiConfig, ApiServer, ApiService};
+use crate::node::{ContainerRuntime, Runtimes};
 use crate::objects::{Objects, WriteOptions};
 use crate::registry::Registry;
 use crate::store::{Store, StoreLimits};
@@ -51,9 +52,18 @@ pub struct ClusterBuilder {
     listen: Option<SocketAddr>,
     kubeconfig: Option<PathBuf>,
     token: Option<String>,
+    runtimes: Runtimes,
 }
 
 impl ClusterBuilder {
+    /// Registers a container runtime for the emulated node (several may be; the
+    /// first whose [`ContainerRuntime::runs`] accepts an image runs it). Without
+    /// one, every pod stays `Pending`.
+    pub fn container_runtime(mut self, runtime: Arc<dyn ContainerRuntime>) -> Self {
+        self.runtimes.push(runtime);
+        self
+    }
+
     /// The clock for timestamps and ages (default: the system clock).
     pub fn clock(mut self, clock: SharedClock) -> Self {
         self.clock = Some(clock);
@@ -105,6 +115,11 @@ impl ClusterBuilder {
         let stop = CancellationToken::new();
         bootstrap(&objects)?;
         tokio::spawn(crate::controllers::run(objects.clone(), stop.child_token()));
+        tokio::spawn(crate::node::run(
+            objects.clone(),
+            self.runtimes,
+            stop.child_token(),
+        ));
 
         let listen = match (self.listen, &self.kubeconfig) {
             (Some(addr), _) => Some(addr),

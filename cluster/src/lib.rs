@@ -10,6 +10,7 @@ pub mod field;
 pub mod fieldmanager;
 pub mod jsonpath;
 pub mod meta;
+pub mod node;
 pub mod objects;
 pub mod patch;
 pub mod protobuf;
