@@ -6,6 +6,7 @@ pub mod api;
 pub mod builtin_shapes;
 pub mod cluster;
 pub mod controllers;
+pub mod edge;
 pub mod field;
 pub mod fieldmanager;
 pub mod jsonpath;

@@ -101,7 +101,7 @@ async fn lab() -> (Cluster, Arc<EchoRuntime>) {
     let runtime = Arc::new(EchoRuntime::default());
     let cluster = Cluster::builder()
         .container_runtime(runtime.clone())
-        // EDGE .ingress_edge(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .ingress_edge(SocketAddr::from(([127, 0, 0, 1], 0)))
         .start()
         .await
         .expect("cluster starts");
@@ -361,6 +361,457 @@ async fn deleting_a_pod_stops_its_server_and_frees_its_ip() {
     // The address is free again: the port can be bound there.
     eventually("the address free", || async {
         std::net::TcpListener::bind(addr).ok().map(|_| ())
+    })
+    .await;
+}
+
+fn service(name: &str, app: &str, port: u16, target: serde_json::Value) -> Service {
+    serde_json::from_value(json!({
+        "metadata": {"name": name},
+        "spec": {"type": "NodePort", "selector": {"app": app}, "ports": [{"name": "http", "port": port, "targetPort": target}]},
+    }))
+    .expect("service")
+}
+
+fn addresses(ep: &Endpoints) -> (Vec<String>, Vec<String>, Vec<i32>) {
+    let mut ready = Vec::new();
+    let mut not_ready = Vec::new();
+    let mut ports = Vec::new();
+    for s in ep.subsets.clone().unwrap_or_default() {
+        ready.extend(s.addresses.unwrap_or_default().into_iter().map(|a| a.ip));
+        not_ready.extend(
+            s.not_ready_addresses
+                .unwrap_or_default()
+                .into_iter()
+                .map(|a| a.ip),
+        );
+        ports.extend(s.ports.unwrap_or_default().into_iter().map(|p| p.port));
+    }
+    (ready, not_ready, ports)
+}
+
+#[tokio::test]
+async fn endpoints_follow_pod_readiness_and_deletion() {
+    let (cluster, _rt) = lab().await;
+    let client = cluster.client();
+    let ns = "ep";
+    create_ns(&client, ns).await;
+    let pods: Api<Pod> = Api::namespaced(client.clone(), ns);
+    let services: Api<Service> = Api::namespaced(client.clone(), ns);
+    let endpoints: Api<Endpoints> = Api::namespaced(client.clone(), ns);
+    let svc = services
+        .create(
+            &PostParams::default(),
+            &service("web", "web", 80, json!("http")),
+        )
+        .await
+        .expect("service");
+    let node_port = svc
+        .spec
+        .and_then(|s| s.ports)
+        .and_then(|p| p[0].node_port)
+        .expect("nodePort");
+    assert!((30000..=32767).contains(&node_port), "{node_port}");
+    // The Endpoints exist at once, empty.
+    eventually("empty Endpoints", || async {
+        endpoints.get_opt("web").await.ok()?.map(|_| ())
+    })
+    .await;
+    pods.create(&PostParams::default(), &echo_pod("a", "web", 8089, IMAGE))
+        .await
+        .expect("pod a");
+    pods.create(&PostParams::default(), &echo_pod("b", "web", 8089, IMAGE))
+        .await
+        .expect("pod b");
+    // A pod that never becomes ready is listed as not ready.
+    pods.create(
+        &PostParams::default(),
+        &echo_pod("c", "web", 8089, "nginx:1.27"),
+    )
+    .await
+    .expect("pod c");
+    let ip_a = running_ip(&pods, "a").await.to_string();
+    let ip_b = running_ip(&pods, "b").await.to_string();
+    let ip_c = eventually("pod c's IP", || async {
+        pods.get("c").await.ok()?.status?.pod_ip
+    })
+    .await;
+    eventually("both ready, c not ready", || async {
+        let ep = endpoints.get("web").await.ok()?;
+        let (mut ready, not_ready, ports) = addresses(&ep);
+        ready.sort();
+        let mut want = vec![ip_a.clone(), ip_b.clone()];
+        want.sort();
+        (ready == want && not_ready == vec![ip_c.clone()] && ports.iter().all(|p| *p == 8089))
+            .then_some(())
+    })
+    .await;
+    pods.delete("a", &DeleteParams::default())
+        .await
+        .expect("delete a");
+    eventually("a removed", || async {
+        let ep = endpoints.get("web").await.ok()?;
+        let (ready, _, _) = addresses(&ep);
+        (ready == vec![ip_b.clone()]).then_some(())
+    })
+    .await;
+    services
+        .delete("web", &DeleteParams::default())
+        .await
+        .expect("delete service");
+    eventually("Endpoints gone with the Service", || async {
+        endpoints.get_opt("web").await.ok()?.is_none().then_some(())
+    })
+    .await;
+}
+
+fn ingress(name: &str, rules: serde_json::Value) -> Ingress {
+    serde_json::from_value(json!({"metadata": {"name": name}, "spec": {"rules": rules}}))
+        .expect("ingress")
+}
+
+#[tokio::test]
+async fn the_edge_routes_by_host_and_path() {
+    let (cluster, _rt) = lab().await;
+    let client = cluster.client();
+    let edge = cluster.ingress_edge_addr().expect("edge runs");
+    let ns = "edge";
+    create_ns(&client, ns).await;
+    let pods: Api<Pod> = Api::namespaced(client.clone(), ns);
+    let services: Api<Service> = Api::namespaced(client.clone(), ns);
+    let ingresses: Api<Ingress> = Api::namespaced(client.clone(), ns);
+    for app in ["one", "two"] {
+        pods.create(&PostParams::default(), &echo_pod(app, app, 8089, IMAGE))
+            .await
+            .expect("pod");
+        services
+            .create(
+                &PostParams::default(),
+                &service(app, app, 8089, json!(8089)),
+            )
+            .await
+            .expect("service");
+    }
+    services
+        .create(
+            &PostParams::default(),
+            &service("nobody", "nobody", 80, json!(80)),
+        )
+        .await
+        .expect("service without pods");
+    let backend =
+        |svc: &str, port: serde_json::Value| json!({"service": {"name": svc, "port": port}});
+    ingresses
+        .create(
+            &PostParams::default(),
+            &ingress(
+                "routes",
+                json!([
+                    {"host": "one.lab.test", "http": {"paths": [
+                        {"path": "/.well-known/acme-challenge/tok1", "pathType": "Exact", "backend": backend("one", json!({"number": 8089}))},
+                        {"path": "/empty", "pathType": "Prefix", "backend": backend("nobody", json!({"number": 80}))},
+                    ]}},
+                    {"host": "*.two.lab.test", "http": {"paths": [
+                        {"path": "/app", "pathType": "Prefix", "backend": backend("two", json!({"name": "http"}))},
+                    ]}},
+                ]),
+            ),
+        )
+        .await
+        .expect("ingress");
+    running_ip(&pods, "one").await;
+    running_ip(&pods, "two").await;
+
+    let ok = eventually("the Exact route", || async {
+        let r = http_get(
+            edge,
+            "one.lab.test:5002",
+            "/.well-known/acme-challenge/tok1",
+        )
+        .await
+        .ok()?;
+        (status_code(&r) == 200).then_some(r)
+    })
+    .await;
+    assert!(
+        body(&ok).starts_with(
+            "one --listen-port=8089 --app=one /.well-known/acme-challenge/tok1 xff=127.0.0.1"
+        ),
+        "{ok}"
+    );
+    let two = http_get(edge, "www.two.lab.test", "/app/page?q=1")
+        .await
+        .expect("edge answers");
+    assert_eq!(status_code(&two), 200, "{two}");
+    assert!(
+        body(&two).starts_with("two --listen-port=8089 --app=two /app/page?q=1"),
+        "{two}"
+    );
+    // Exact is exact; Prefix is element-wise; hosts must match.
+    for (host, path) in [
+        ("one.lab.test", "/.well-known/acme-challenge/tok1/"),
+        ("one.lab.test", "/.well-known/acme-challenge/tok"),
+        ("www.two.lab.test", "/application"),
+        ("two.lab.test", "/app"),
+        ("a.b.two.lab.test", "/app"),
+        ("unknown.test", "/"),
+    ] {
+        let r = http_get(edge, host, path).await.expect("edge answers");
+        assert_eq!(status_code(&r), 404, "{host}{path}: {r}");
+        assert!(body(&r).contains(path), "{r}");
+    }
+    let empty = http_get(edge, "one.lab.test", "/empty/x")
+        .await
+        .expect("edge answers");
+    assert_eq!(status_code(&empty), 503, "{empty}");
+    // The served Ingress reports the edge.
+    eventually("the Ingress status", || async {
+        let ing = ingresses.get("routes").await.ok()?;
+        let lb = ing.status?.load_balancer?.ingress?;
+        (lb.len() == 1 && lb[0].ip.as_deref() == Some("127.0.0.1")).then_some(())
+    })
+    .await;
+    // A pod that stops serving while still listed answers 502… and when it goes, 503.
+    pods.delete("one", &DeleteParams::default())
+        .await
+        .expect("delete");
+    let after = eventually("503 once the pod is gone", || async {
+        let r = http_get(edge, "one.lab.test", "/.well-known/acme-challenge/tok1")
+            .await
+            .ok()?;
+        (status_code(&r) == 503).then_some(r)
+    })
+    .await;
+    assert!(body(&after).contains("no ready endpoint"), "{after}");
+    // Route changes apply without restart.
+    let mut routes = ingresses.get("routes").await.expect("ingress");
+    if let Some(rules) = routes.spec.as_mut().and_then(|s| s.rules.as_mut()) {
+        rules.remove(1);
+    }
+    ingresses
+        .replace("routes", &PostParams::default(), &routes)
+        .await
+        .expect("replace");
+    eventually("the wildcard route gone", || async {
+        let r = http_get(edge, "www.two.lab.test", "/app").await.ok()?;
+        (status_code(&r) == 404).then_some(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_edge_answers_502_when_the_pod_does_not() {
+    let (cluster, _rt) = lab().await;
+    let client = cluster.client();
+    let edge = cluster.ingress_edge_addr().expect("edge runs");
+    let services: Api<Service> = Api::namespaced(client.clone(), "default");
+    let endpoints: Api<Endpoints> = Api::namespaced(client.clone(), "default");
+    let ingresses: Api<Ingress> = Api::namespaced(client.clone(), "default");
+    // A selector-less Service with hand-written Endpoints naming a closed port.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = closed.local_addr().expect("addr").port();
+    drop(closed);
+    services
+        .create(
+            &PostParams::default(),
+            &serde_json::from_value(
+                json!({"metadata": {"name": "manual"}, "spec": {"ports": [{"port": 80}]}}),
+            )
+            .expect("svc"),
+        )
+        .await
+        .expect("service");
+    endpoints
+        .create(
+            &PostParams::default(),
+            &serde_json::from_value(json!({"metadata": {"name": "manual"}, "subsets": [{"addresses": [{"ip": "127.0.0.1"}], "ports": [{"port": port}]}]}))
+                .expect("ep"),
+        )
+        .await
+        .expect("endpoints");
+    ingresses
+        .create(
+            &PostParams::default(),
+            &serde_json::from_value(json!({"metadata": {"name": "manual"}, "spec": {"defaultBackend": {"service": {"name": "manual", "port": {"number": 80}}}}}))
+                .expect("ing"),
+        )
+        .await
+        .expect("ingress");
+    let r = http_get(edge, "anything", "/").await.expect("edge answers");
+    assert_eq!(status_code(&r), 502, "{r}");
+}
+
+#[tokio::test]
+async fn the_edge_survives_random_requests() {
+    use rand::Rng;
+    let (cluster, _rt) = lab().await;
+    let edge = cluster.ingress_edge_addr().expect("edge runs");
+    let ingresses: Api<Ingress> = Api::namespaced(cluster.client(), "default");
+    ingresses
+        .create(
+            &PostParams::default(),
+            &ingress("wild", json!([{"host": "*.x.test", "http": {"paths": [{"path": "/a", "pathType": "Prefix", "backend": {"service": {"name": "none", "port": {"name": "p"}}}}]}}])),
+        )
+        .await
+        .expect("ingress");
+    let mut rng = rand::rng();
+    let alphabet: &[u8] = b"abc./:*%?#[]@!-_~ \t\\\"'\x7f\x01";
+    for _ in 0..200 {
+        let len = rng.random_range(0..40);
+        let junk: Vec<u8> = (0..len)
+            .map(|_| alphabet[rng.random_range(0..alphabet.len())])
+            .collect();
+        let junk = String::from_utf8_lossy(&junk).into_owned();
+        let mut conn = TcpStream::connect(edge).await.expect("edge accepts");
+        let request = match rng.random_range(0..3) {
+            0 => format!("GET /{junk} HTTP/1.1\r\nHost: {junk}\r\nConnection: close\r\n\r\n"),
+            1 => format!(
+                "GET /a/{} HTTP/1.1\r\nHost: q.x.test\r\nConnection: close\r\n\r\n",
+                junk.replace(' ', "")
+            ),
+            _ => format!("{junk}\r\n\r\n"),
+        };
+        let _ = conn.write_all(request.as_bytes()).await;
+        let mut out = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(5), conn.read_to_end(&mut out)).await;
+    }
+    let r = http_get(edge, "q.x.test", "/a/b")
+        .await
+        .expect("edge still answers");
+    assert_eq!(status_code(&r), 503, "{r}");
+    let r = http_get(edge, "q.x.test", "/b")
+        .await
+        .expect("edge still answers");
+    assert_eq!(status_code(&r), 404, "{r}");
+}
+
+#[tokio::test]
+async fn the_edge_refuses_non_loopback_addresses() {
+    let err = Cluster::builder()
+        .ingress_edge(SocketAddr::from(([0, 0, 0, 0], 0)))
+        .start()
+        .await
+        .expect_err("refused");
+    assert!(err.to_string().contains("loopback"), "{err}");
+}
+
+#[tokio::test]
+async fn namespace_deletion_and_gc_stop_pods() {
+    let (cluster, _rt) = lab().await;
+    let client = cluster.client();
+    create_ns(&client, "doomed").await;
+    let pods: Api<Pod> = Api::namespaced(client.clone(), "doomed");
+    pods.create(&PostParams::default(), &echo_pod("p", "p", 8091, IMAGE))
+        .await
+        .expect("pod");
+    let ip = running_ip(&pods, "p").await;
+    // An owned pod in default goes when its owner goes.
+    let owners: Api<k8s_openapi::api::core::v1::ConfigMap> =
+        Api::namespaced(client.clone(), "default");
+    let owner = owners
+        .create(
+            &PostParams::default(),
+            &serde_json::from_value(json!({"metadata": {"name": "owner"}})).expect("cm"),
+        )
+        .await
+        .expect("owner");
+    let mut owned = echo_pod("owned", "owned", 8092, IMAGE);
+    owned.metadata.owner_references = Some(vec![
+        k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference {
+            api_version: "v1".into(),
+            kind: "ConfigMap".into(),
+            name: "owner".into(),
+            uid: owner.metadata.uid.clone().expect("uid"),
+            ..Default::default()
+        },
+    ]);
+    let default_pods: Api<Pod> = Api::namespaced(client.clone(), "default");
+    default_pods
+        .create(&PostParams::default(), &owned)
+        .await
+        .expect("owned pod");
+    let owned_ip = running_ip(&default_pods, "owned").await;
+
+    let namespaces: Api<Namespace> = Api::all(client.clone());
+    namespaces
+        .delete("doomed", &DeleteParams::default())
+        .await
+        .expect("delete ns");
+    eventually("the namespace gone", || async {
+        namespaces
+            .get_opt("doomed")
+            .await
+            .ok()?
+            .is_none()
+            .then_some(())
+    })
+    .await;
+    assert!(
+        TcpStream::connect((ip, 8091)).await.is_err(),
+        "the namespace's pod stopped"
+    );
+
+    owners
+        .delete("owner", &DeleteParams::default())
+        .await
+        .expect("delete owner");
+    eventually("the owned pod gone", || async {
+        default_pods
+            .get_opt("owned")
+            .await
+            .ok()?
+            .is_none()
+            .then_some(())
+    })
+    .await;
+    assert!(
+        TcpStream::connect((owned_ip, 8092)).await.is_err(),
+        "the owned pod stopped"
+    );
+}
+
+#[tokio::test]
+async fn containers_restart_per_policy() {
+    let (cluster, _rt) = lab().await;
+    let pods: Api<Pod> = Api::namespaced(cluster.client(), "default");
+    let mut never = echo_pod("never", "never", 8093, IMAGE);
+    if let Some(spec) = never.spec.as_mut() {
+        spec.restart_policy = Some("Never".into());
+        spec.containers[0].args = Some(vec![
+            "--listen-port=8093".into(),
+            "--exit".into(),
+            "now".into(),
+        ]);
+    }
+    pods.create(&PostParams::default(), &never)
+        .await
+        .expect("pod");
+    let exit = eventually("phase Failed", || async {
+        let status = pods.get("never").await.ok()?.status?;
+        (status.phase.as_deref() == Some("Failed")).then_some(status)
+    })
+    .await;
+    let term = exit.container_statuses.expect("statuses")[0]
+        .state
+        .clone()
+        .and_then(|s| s.terminated)
+        .expect("terminated");
+    assert_eq!(term.exit_code, 3);
+    let mut always = never.clone();
+    always.metadata.name = Some("always".into());
+    if let Some(spec) = always.spec.as_mut() {
+        spec.restart_policy = Some("Always".into());
+    }
+    pods.create(&PostParams::default(), &always)
+        .await
+        .expect("pod");
+    eventually("a restart with CrashLoopBackOff", || async {
+        let status = pods.get("always").await.ok()?.status?;
+        let cs = status.container_statuses?.into_iter().next()?;
+        (cs.restart_count >= 1
+            && cs.last_state?.terminated.is_some()
+            && status.phase.as_deref() == Some("Running"))
+        .then_some(())
     })
     .await;
 }
