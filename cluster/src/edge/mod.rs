@@ -249,7 +249,7 @@ impl Edge {
         let path = request.uri().path().to_string();
         let upstream = match self.upstream(&host, &path) {
             Ok(u) => u,
-            Err(response) => return response,
+            Err((code, text)) => return plain(code, text),
         };
         match proxy::forward(request, upstream, client, &host_header).await {
             Ok(response) => response,
@@ -261,7 +261,7 @@ impl Edge {
     }
 
     /// The pod address for a request, or the edge's own answer.
-    fn upstream(&self, host: &str, path: &str) -> Result<SocketAddr, Response<EdgeBody>> {
+    fn upstream(&self, host: &str, path: &str) -> Result<SocketAddr, (StatusCode, String)> {
         let resource = GroupResource::new("networking.k8s.io", "ingresses");
         let (all, _) = self.objects.store().list(&resource, None, None);
         let served: Vec<Arc<Value>> = all
@@ -269,7 +269,7 @@ impl Edge {
             .filter(|i| !i.is_deleting() && self.config.serves(&self.objects, i))
             .collect();
         let Some(found) = route::route(&served, host, path) else {
-            return Err(plain(
+            return Err((
                 StatusCode::NOT_FOUND,
                 format!(
                     "404 Not Found: no Ingress rule matches host \"{host}\" and path \"{path}\""
@@ -277,7 +277,7 @@ impl Edge {
             ));
         };
         let unavailable = |why: String| {
-            plain(
+            (
                 StatusCode::SERVICE_UNAVAILABLE,
                 format!("503 Service Unavailable: {why} (Ingress {})", found.ingress),
             )

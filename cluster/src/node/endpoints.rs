@@ -58,6 +58,9 @@ fn named_port(pod: &Value, name: &str) -> Option<u64> {
         .and_then(|p| p.get("containerPort")?.as_u64())
 }
 
+/// Endpoint addresses by IP.
+type Addresses = BTreeMap<String, Value>;
+
 /// A Service port resolved for one pod: (name, port, protocol).
 type Resolved = (String, u64, String);
 
@@ -98,8 +101,7 @@ pub fn desired_subsets(objects: &Objects, service: &Value) -> Vec<Value> {
         .unwrap_or(false);
     let (pods, _) = objects.store().list(&gr("pods"), Some(namespace), None);
     // resolved ports → (ready addresses, not-ready addresses), both by IP.
-    let mut groups: BTreeMap<Vec<Resolved>, (BTreeMap<String, Value>, BTreeMap<String, Value>)> =
-        BTreeMap::new();
+    let mut groups: BTreeMap<Vec<Resolved>, (Addresses, Addresses)> = BTreeMap::new();
     for pod in &pods {
         if !selects(sel, pod) || pod.is_deleting() {
             continue;
