@@ -815,3 +815,119 @@ async fn containers_restart_per_policy() {
     })
     .await;
 }
+
+/// Runs kubectl; `None` (with a loud message) when it is not installed.
+fn kubectl(
+    kubeconfig: &std::path::Path,
+    cache: &std::path::Path,
+    args: &[&str],
+) -> Option<std::process::Output> {
+    match std::process::Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .arg("--cache-dir")
+        .arg(cache)
+        .args(args)
+        .output()
+    {
+        Ok(out) => Some(out),
+        Err(e) => {
+            eprintln!(
+                "SKIPPED: kubectl is not installed ({e}); the kubectl checks of the node did not run"
+            );
+            None
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_shows_running_pods_and_endpoints() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kubeconfig = dir.path().join("kubeconfig");
+    let cache = dir.path().join("cache");
+    let cluster = Cluster::builder()
+        .container_runtime(Arc::new(EchoRuntime::default()))
+        .kubeconfig_path(&kubeconfig)
+        .start()
+        .await
+        .expect("cluster starts");
+    let client = cluster.client();
+    let pods: Api<Pod> = Api::namespaced(client.clone(), "default");
+    let services: Api<Service> = Api::namespaced(client.clone(), "default");
+    pods.create(
+        &PostParams::default(),
+        &echo_pod("solver", "solver", 8089, IMAGE),
+    )
+    .await
+    .expect("pod");
+    services
+        .create(
+            &PostParams::default(),
+            &service("solver", "solver", 8089, json!(8089)),
+        )
+        .await
+        .expect("service");
+    let ip = running_ip(&pods, "solver").await.to_string();
+    eventually("Endpoints with the pod", || async {
+        let ep: Endpoints = Api::namespaced(client.clone(), "default")
+            .get("solver")
+            .await
+            .ok()?;
+        addresses(&ep).0.contains(&ip).then_some(())
+    })
+    .await;
+    let run = |args: Vec<&'static str>| {
+        let (kubeconfig, cache) = (kubeconfig.clone(), cache.clone());
+        tokio::task::spawn_blocking(move || kubectl(&kubeconfig, &cache, &args))
+    };
+    let Some(out) = run(vec!["get", "pods", "-o", "wide"]).await.expect("join") else {
+        return;
+    };
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("solver"))
+        .unwrap_or_else(|| panic!("{text}"));
+    for want in ["1/1", "Running", ip.as_str(), "certlab-node"] {
+        assert!(row.contains(want), "{want} in {row}");
+    }
+    let out = run(vec!["get", "endpoints", "solver"])
+        .await
+        .expect("join")
+        .expect("kubectl");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        text.contains(&format!("{ip}:8089")),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(vec!["describe", "pod", "solver"])
+        .await
+        .expect("join")
+        .expect("kubectl");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    for want in ["Scheduled", "Started", "default-scheduler", "kubelet"] {
+        assert!(text.contains(want), "{want} in {text}");
+    }
+    // kubectl delete waits for the node to confirm.
+    let out = run(vec!["delete", "pod", "solver", "--timeout=20s"])
+        .await
+        .expect("join")
+        .expect("kubectl");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(pods.get_opt("solver").await.expect("get").is_none());
+    assert!(
+        TcpStream::connect((ip.parse::<Ipv4Addr>().expect("ip"), 8089))
+            .await
+            .is_err()
+    );
+}
