@@ -44,9 +44,14 @@ impl ContainerRuntime for EchoRuntime {
                 .ok_or("no --listen-port")?
                 .parse()
                 .map_err(|e| format!("bad --listen-port: {e}"))?;
-            if start.flag("exit").is_some() {
-                return Ok(RunningContainer::new(async {
-                    ContainerExit::failed(3, "asked to exit")
+            if let Some(code) = start.flag("exit") {
+                let code = code.parse().unwrap_or(3);
+                return Ok(RunningContainer::new(async move {
+                    if code == 0 {
+                        ContainerExit::success()
+                    } else {
+                        ContainerExit::failed(code, "asked to exit")
+                    }
                 }));
             }
             let listener = TcpListener::bind((start.pod_ip, port))
@@ -930,4 +935,78 @@ async fn kubectl_shows_running_pods_and_endpoints() {
             .await
             .is_err()
     );
+}
+
+#[tokio::test]
+async fn init_containers_run_first_and_unknown_ones_block() {
+    let (cluster, _rt) = lab().await;
+    let pods: Api<Pod> = Api::namespaced(cluster.client(), "default");
+    let with_init = |name: &str, image: &str| -> Pod {
+        let mut pod = echo_pod(name, name, 8094, IMAGE);
+        if let Some(spec) = pod.spec.as_mut() {
+            spec.init_containers = Some(vec![
+                serde_json::from_value(json!({
+                    "name": "setup",
+                    "image": image,
+                    "args": ["--listen-port=1", "--exit=0"],
+                }))
+                .expect("init container"),
+            ]);
+        }
+        pod
+    };
+    pods.create(&PostParams::default(), &with_init("init-ok", IMAGE))
+        .await
+        .expect("pod");
+    running_ip(&pods, "init-ok").await;
+    let status = pods
+        .get("init-ok")
+        .await
+        .expect("pod")
+        .status
+        .expect("status");
+    let init = &status.init_container_statuses.expect("init statuses")[0];
+    let done = init
+        .state
+        .clone()
+        .and_then(|s| s.terminated)
+        .expect("terminated");
+    assert_eq!(
+        (done.exit_code, done.reason.as_deref()),
+        (0, Some("Completed"))
+    );
+    assert!(init.ready);
+    assert!(
+        status
+            .conditions
+            .expect("conditions")
+            .iter()
+            .any(|c| c.type_ == "Initialized" && c.status == "True")
+    );
+
+    pods.create(
+        &PostParams::default(),
+        &with_init("init-blocked", "busybox:1.36"),
+    )
+    .await
+    .expect("pod");
+    let status = eventually("the init container waiting", || async {
+        let status = pods.get("init-blocked").await.ok()?.status?;
+        let waiting = status
+            .init_container_statuses
+            .clone()?
+            .first()?
+            .state
+            .clone()?
+            .waiting?;
+        (waiting.reason.as_deref() == Some("ErrImagePull")).then_some(status)
+    })
+    .await;
+    assert_eq!(status.phase.as_deref(), Some("Pending"));
+    let main = status.container_statuses.expect("statuses")[0]
+        .state
+        .clone()
+        .and_then(|s| s.waiting)
+        .expect("waiting");
+    assert_eq!(main.reason.as_deref(), Some("PodInitializing"));
 }

@@ -120,19 +120,43 @@ fn bind(objects: &Objects, pod: &Value) -> bool {
     }
 }
 
-/// The images of a pod's containers, in spec order.
+/// The images of a pod's init containers and containers, in spec order.
 pub(super) fn images(pod: &Value) -> Vec<String> {
-    containers(pod)
+    list(pod, "initContainers")
         .iter()
+        .chain(containers(pod).iter())
         .map(|c| c.str_at("image").unwrap_or("").to_string())
         .collect()
 }
 
 fn containers(pod: &Value) -> Vec<Value> {
-    pod.pointer("/spec/containers")
+    list(pod, "containers")
+}
+
+fn list(pod: &Value, field: &str) -> Vec<Value> {
+    pod.get("spec")
+        .and_then(|s| s.get(field))
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default()
+}
+
+/// Which container of the pod view a supervisor drives.
+#[derive(Debug, Clone, Copy)]
+enum Slot {
+    /// `spec.containers[i]`.
+    Main(usize),
+    /// `spec.initContainers[i]`.
+    Init(usize),
+}
+
+impl Slot {
+    fn of(self, view: &mut PodView) -> Option<&mut ContainerView> {
+        match self {
+            Slot::Main(i) => view.containers.get_mut(i),
+            Slot::Init(i) => view.init_containers.get_mut(i),
+        }
+    }
 }
 
 fn declared_ports(container: &Value) -> Vec<ContainerPort> {
@@ -171,52 +195,68 @@ pub(super) async fn run(
     }
     let namespace = pod.namespace().unwrap_or("").to_string();
     let name = pod.name().unwrap_or("").to_string();
-    let specs = containers(&pod);
-    let mut plan: Vec<(Value, Option<Arc<dyn ContainerRuntime>>)> = Vec::new();
-    for c in specs {
-        let image = c.str_at("image").unwrap_or("").to_string();
-        let runtime = runtimes.for_image(&image).cloned();
-        plan.push((c, runtime));
-    }
-    let unknown: Vec<String> = plan
+    type Plan = Vec<(Value, Option<Arc<dyn ContainerRuntime>>)>;
+    let plan_of = |field: &str| -> Plan {
+        list(&pod, field)
+            .into_iter()
+            .map(|c| {
+                let runtime = runtimes.for_image(c.str_at("image").unwrap_or("")).cloned();
+                (c, runtime)
+            })
+            .collect()
+    };
+    let init_plan = plan_of("initContainers");
+    let plan = plan_of("containers");
+    let unknown: Vec<String> = init_plan
         .iter()
+        .chain(plan.iter())
         .filter(|(_, r)| r.is_none())
         .map(|(c, _)| c.str_at("image").unwrap_or("").to_string())
         .collect();
     let can_run = runtimes.describe();
-    let views = plan
-        .iter()
-        .map(|(c, r)| {
-            let cname = c.str_at("name").unwrap_or("");
-            let image = c.str_at("image").unwrap_or("");
-            match r {
-                Some(_) => ContainerView::waiting(cname, image, true, "ContainerCreating", None),
-                None => ContainerView::waiting(
-                    cname,
-                    image,
-                    false,
-                    "ErrImagePull",
-                    Some(unknown_image_message(image, &can_run)),
-                ),
-            }
-        })
-        .collect();
+    let first_reason = if init_plan.is_empty() {
+        "ContainerCreating"
+    } else {
+        "PodInitializing"
+    };
+    let views_of = |plan: &Plan, init: bool| -> Vec<ContainerView> {
+        plan.iter()
+            .map(|(c, r)| {
+                let cname = c.str_at("name").unwrap_or("");
+                let image = c.str_at("image").unwrap_or("");
+                let mut view = match r {
+                    Some(_) => ContainerView::waiting(cname, image, true, first_reason, None),
+                    None => ContainerView::waiting(
+                        cname,
+                        image,
+                        false,
+                        "ErrImagePull",
+                        Some(unknown_image_message(image, &can_run)),
+                    ),
+                };
+                view.init = init;
+                view
+            })
+            .collect()
+    };
     let now = objects.clock().now();
     let qos = pod
         .str_at("status.qosClass")
         .unwrap_or("BestEffort")
         .to_string();
+    let mut view = PodView::new(ip, now, views_of(&plan, false), &qos);
+    view.init_containers = views_of(&init_plan, true);
     let shared = Arc::new(Shared {
         objects: objects.clone(),
         namespace: namespace.clone(),
         name: name.clone(),
         uid: pod.uid().unwrap_or("").to_string(),
-        view: Mutex::new(PodView::new(ip, now, views, &qos)),
+        view: Mutex::new(view),
     });
     shared.update(|_| {});
     if !unknown.is_empty() {
         // Never pretend: the pod stays Pending until its spec changes.
-        for (c, r) in &plan {
+        for (c, r) in init_plan.iter().chain(plan.iter()) {
             if r.is_none() {
                 let image = c.str_at("image").unwrap_or("");
                 events::record(
@@ -236,13 +276,81 @@ pub(super) async fn run(
         tracing::info!(%namespace, pod = %name, images = ?unknown, "pod stays Pending: no container runtime runs its images");
         return;
     }
+    let pod_policy = pod
+        .str_at("spec.restartPolicy")
+        .unwrap_or("Always")
+        .to_string();
     let mut tasks = tokio::task::JoinSet::new();
+    // Init containers one after the other; sidecars (restartPolicy: Always) keep
+    // running beside the rest.
+    for (index, (container, runtime)) in init_plan.into_iter().enumerate() {
+        let Some(runtime) = runtime else { continue };
+        let slot = Slot::Init(index);
+        if container.str_at("restartPolicy") == Some("Always") {
+            tasks.spawn(supervise(
+                shared.clone(),
+                pod.clone(),
+                slot,
+                "Always".into(),
+                container,
+                runtime,
+                ip,
+                stop.clone(),
+            ));
+            continue;
+        }
+        // An init container is retried until it succeeds, unless the pod never restarts.
+        let policy = if pod_policy == "Never" {
+            "Never"
+        } else {
+            "OnFailure"
+        };
+        supervise(
+            shared.clone(),
+            pod.clone(),
+            slot,
+            policy.into(),
+            container,
+            runtime,
+            ip,
+            stop.clone(),
+        )
+        .await;
+        if stop.is_cancelled() {
+            return;
+        }
+        let completed = {
+            let mut view = shared.view.lock().unwrap_or_else(|e| e.into_inner());
+            slot.of(&mut view).is_some_and(|c| c.completed())
+        };
+        if !completed {
+            shared.update(|view| view.phase = Phase::Failed);
+            return;
+        }
+    }
+    if !shared
+        .view
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .init_containers
+        .is_empty()
+    {
+        shared.update(|view| {
+            for c in &mut view.containers {
+                c.state = ContainerState::Waiting {
+                    reason: "ContainerCreating".into(),
+                    message: None,
+                };
+            }
+        });
+    }
     for (index, (container, runtime)) in plan.into_iter().enumerate() {
         let Some(runtime) = runtime else { continue };
         tasks.spawn(supervise(
             shared.clone(),
             pod.clone(),
-            index,
+            Slot::Main(index),
+            pod_policy.clone(),
             container,
             runtime,
             ip,
@@ -284,10 +392,12 @@ fn restarts(policy: &str, exit: &ContainerExit) -> bool {
 
 /// Runs one container, restarting it per the pod's `restartPolicy`, until the pod
 /// stops or the container is done for good.
+#[allow(clippy::too_many_arguments)]
 async fn supervise(
     shared: Arc<Shared>,
     pod: Arc<Value>,
-    index: usize,
+    slot: Slot,
+    policy: String,
     container: Value,
     runtime: Arc<dyn ContainerRuntime>,
     ip: Ipv4Addr,
@@ -296,10 +406,6 @@ async fn supervise(
     let objects = shared.objects.clone();
     let cname = container.str_at("name").unwrap_or("").to_string();
     let image = container.str_at("image").unwrap_or("").to_string();
-    let policy = pod
-        .str_at("spec.restartPolicy")
-        .unwrap_or("Always")
-        .to_string();
     let ip_text = ip.to_string();
     let env = env::container_env(&objects, &pod, &container, &ip_text);
     let start = ContainerStart {
@@ -356,11 +462,11 @@ async fn supervise(
             Ok(running) => {
                 let started_at = objects.clock().now();
                 shared.update(|view| {
-                    if let Some(c) = view.containers.get_mut(index) {
+                    if let Some(c) = slot.of(view) {
                         c.state = ContainerState::Running { started_at };
                         c.container_id = Some(id.clone());
                     }
-                    if view.containers.iter().all(|c| {
+                    if matches!(slot, Slot::Main(_)) && view.containers.iter().all(|c| {
                         !matches!(c.state, ContainerState::Waiting { ref reason, .. } if reason == "ContainerCreating")
                     }) {
                         view.phase = Phase::Running;
@@ -413,7 +519,7 @@ async fn supervise(
         tracing::info!(namespace = %shared.namespace, pod = %shared.name, container = %cname, code = exit.code, "container exited");
         if !restarts(&policy, &exit) {
             shared.update(|view| {
-                if let Some(c) = view.containers.get_mut(index) {
+                if let Some(c) = slot.of(view) {
                     c.state = terminated;
                 }
             });
@@ -422,7 +528,7 @@ async fn supervise(
         let wait = backoff;
         backoff = (backoff * 2).min(MAX_BACKOFF);
         shared.update(|view| {
-            if let Some(c) = view.containers.get_mut(index) {
+            if let Some(c) = slot.of(view) {
                 c.last_state = Some(terminated);
                 c.state = ContainerState::Waiting {
                     reason: "CrashLoopBackOff".into(),
@@ -449,7 +555,7 @@ async fn supervise(
             () = stop.cancelled() => return,
         }
         shared.update(|view| {
-            if let Some(c) = view.containers.get_mut(index) {
+            if let Some(c) = slot.of(view) {
                 c.restart_count = c.restart_count.saturating_add(1);
             }
         });

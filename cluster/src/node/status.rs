@@ -94,6 +94,8 @@ pub struct ContainerView {
     pub restart_count: u32,
     /// The id of the current (or last) run, `certlab://<hex>`.
     pub container_id: Option<String>,
+    /// Whether it is an init container (ready once it completed).
+    pub init: bool,
 }
 
 impl ContainerView {
@@ -116,7 +118,18 @@ impl ContainerView {
             last_state: None,
             restart_count: 0,
             container_id: None,
+            init: false,
         }
+    }
+
+    /// Whether it counts as ready: running, or (an init container) completed.
+    pub fn is_ready(&self) -> bool {
+        self.is_running() || self.completed()
+    }
+
+    /// Whether it is an init container that ended successfully.
+    pub fn completed(&self) -> bool {
+        self.init && matches!(self.state, ContainerState::Terminated { exit_code: 0, .. })
     }
 
     /// Whether it is running (and so ready: the node runs no readiness probes; a
@@ -147,7 +160,7 @@ impl ContainerView {
                 .as_ref()
                 .map_or_else(|| json!({}), ContainerState::render),
         );
-        c.insert("ready".into(), json!(self.is_running()));
+        c.insert("ready".into(), json!(self.is_ready()));
         c.insert("restartCount".into(), json!(self.restart_count));
         c.insert("started".into(), json!(self.is_running()));
         Value::Object(c)
@@ -199,6 +212,8 @@ pub struct PodView {
     pub start_time: SystemTime,
     /// The containers, in spec order.
     pub containers: Vec<ContainerView>,
+    /// The init containers, in spec order.
+    pub init_containers: Vec<ContainerView>,
     /// The QoS class (kept as the API server set it).
     pub qos_class: String,
     conditions: Vec<Condition>,
@@ -217,6 +232,7 @@ impl PodView {
             ip,
             start_time: now,
             containers,
+            init_containers: Vec::new(),
             qos_class: qos_class.to_string(),
             conditions: Vec::new(),
         };
@@ -230,7 +246,8 @@ impl PodView {
         let all_running =
             !self.containers.is_empty() && self.containers.iter().all(ContainerView::is_running);
         let terminal = matches!(self.phase, Phase::Succeeded | Phase::Failed);
-        let ready = all_running && !terminal;
+        let initialized = self.initialized();
+        let ready = all_running && initialized && !terminal;
         let not_ready = if terminal {
             "PodCompleted"
         } else {
@@ -238,7 +255,11 @@ impl PodView {
         };
         let wanted: [(&'static str, bool, Option<&'static str>); 5] = [
             ("PodReadyToStartContainers", !terminal, None),
-            ("Initialized", true, None),
+            (
+                "Initialized",
+                initialized,
+                (!initialized).then_some("ContainersNotInitialized"),
+            ),
             ("Ready", ready, (!ready).then_some(not_ready)),
             ("ContainersReady", ready, (!ready).then_some(not_ready)),
             ("PodScheduled", true, None),
@@ -258,6 +279,11 @@ impl PodView {
             });
         }
         self.conditions = next;
+    }
+
+    /// Whether every init container has completed (or, for a sidecar, runs).
+    pub fn initialized(&self) -> bool {
+        self.init_containers.iter().all(ContainerView::is_ready)
     }
 
     /// Whether every container is running.
@@ -283,19 +309,20 @@ impl PodView {
                 m.insert("lastTransitionTime".into(), json!(rfc3339(c.since)));
                 if let Some(r) = c.reason {
                     m.insert("reason".into(), json!(r));
-                    let waiting: Vec<&str> = self
-                        .containers
+                    let (list, text) = if r == "ContainersNotInitialized" {
+                        (&self.init_containers, "containers with incomplete status")
+                    } else {
+                        (&self.containers, "containers with unready status")
+                    };
+                    let waiting: Vec<&str> = list
                         .iter()
-                        .filter(|x| !x.is_running())
+                        .filter(|x| !x.is_ready())
                         .map(|x| x.name.as_str())
                         .collect();
-                    if r == "ContainersNotReady" && !waiting.is_empty() {
+                    if r != "PodCompleted" && !waiting.is_empty() {
                         m.insert(
                             "message".into(),
-                            json!(format!(
-                                "containers with unready status: [{}]",
-                                waiting.join(" ")
-                            )),
+                            json!(format!("{text}: [{}]", waiting.join(" "))),
                         );
                     }
                 }
@@ -303,7 +330,7 @@ impl PodView {
             })
             .collect();
         let ip = self.ip.to_string();
-        json!({
+        let mut status = json!({
             "phase": self.phase.as_str(),
             "conditions": conditions,
             "hostIP": super::HOST_IP,
@@ -313,7 +340,19 @@ impl PodView {
             "startTime": rfc3339(self.start_time),
             "containerStatuses": self.containers.iter().map(ContainerView::render).collect::<Vec<_>>(),
             "qosClass": self.qos_class,
-        })
+        });
+        if !self.init_containers.is_empty()
+            && let Some(map) = status.as_object_mut()
+        {
+            map.insert(
+                "initContainerStatuses".into(),
+                self.init_containers
+                    .iter()
+                    .map(ContainerView::render)
+                    .collect(),
+            );
+        }
+        status
     }
 }
 
