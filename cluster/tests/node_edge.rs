@@ -1010,3 +1010,35 @@ async fn init_containers_run_first_and_unknown_ones_block() {
         .expect("waiting");
     assert_eq!(main.reason.as_deref(), Some("PodInitializing"));
 }
+
+#[tokio::test]
+async fn a_blocked_pod_runs_once_its_image_is_runnable() {
+    let (cluster, _rt) = lab().await;
+    let pods: Api<Pod> = Api::namespaced(cluster.client(), "default");
+    pods.create(
+        &PostParams::default(),
+        &echo_pod("later", "later", 8095, "nginx:1.27"),
+    )
+    .await
+    .expect("pod");
+    eventually("ErrImagePull", || async {
+        let cs = pods.get("later").await.ok()?.status?.container_statuses?;
+        let reason = cs.first()?.state.clone()?.waiting?.reason?;
+        (reason == "ErrImagePull").then_some(())
+    })
+    .await;
+    let patch = json!({"spec": {"containers": [{"name": "echo", "image": IMAGE}]}});
+    pods.patch(
+        "later",
+        &kube::api::PatchParams::default(),
+        &kube::api::Patch::Strategic(patch),
+    )
+    .await
+    .expect("image changed");
+    let ip = running_ip(&pods, "later").await;
+    assert!(
+        http_get(SocketAddr::from((ip, 8095)), "x", "/")
+            .await
+            .is_ok()
+    );
+}
