@@ -6,6 +6,47 @@
 //! the first that does starts it. A pod with any image no runtime runs stays `Pending`.
 //!
 //! [`run`]: ContainerRuntime::runs
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use certlab_cluster::Cluster;
+//! use certlab_cluster::node::{ContainerExit, ContainerRuntime, ContainerStart, RunningContainer};
+//! use futures::future::BoxFuture;
+//!
+//! /// Runs `example/hello` images as a task serving on the pod IP.
+//! struct Hello;
+//!
+//! impl ContainerRuntime for Hello {
+//!     fn runs(&self, image: &str) -> bool {
+//!         image.starts_with("example/hello")
+//!     }
+//!
+//!     fn start(&self, start: ContainerStart) -> BoxFuture<'static, Result<RunningContainer, String>> {
+//!         Box::pin(async move {
+//!             let port: u16 = start.flag("listen-port").unwrap_or("8080").parse().map_err(|e| format!("{e}"))?;
+//!             let listener = tokio::net::TcpListener::bind((start.pod_ip, port))
+//!                 .await
+//!                 .map_err(|e| e.to_string())?;
+//!             Ok(RunningContainer::from_task(tokio::spawn(async move {
+//!                 // … serve `listener` until the node stops the container:
+//!                 start.stop.cancelled().await;
+//!                 drop(listener);
+//!                 ContainerExit::success()
+//!             })))
+//!         })
+//!     }
+//! }
+//!
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! let cluster = Cluster::builder()
+//!     .container_runtime(Arc::new(Hello))
+//!     .ingress_edge("127.0.0.1:0".parse()?)
+//!     .start()
+//!     .await?;
+//! println!("edge on {:?}", cluster.ingress_edge_addr());
+//! # Ok(())
+//! # }
+//! ```
 
 use std::future::Future;
 use std::net::Ipv4Addr;
@@ -19,8 +60,11 @@ pub trait ContainerRuntime: Send + Sync + 'static {
     fn runs(&self, image: &str) -> bool;
 
     /// The images this runtime runs, for the messages of pods it cannot run
-    /// (e.g. `"quay.io/jetstack/cert-manager-acmesolver:*"`).
-    fn describe(&self) -> String;
+    /// (e.g. `"quay.io/jetstack/cert-manager-acmesolver:*"`). Defaults to the
+    /// runtime's type name.
+    fn describe(&self) -> String {
+        format!("images accepted by {}", std::any::type_name::<Self>())
+    }
 
     /// Starts one container. Resolves once it is ready to serve (listening), or with
     /// a message when it failed to start. The container runs until `start.stop` is
