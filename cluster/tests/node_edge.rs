@@ -1042,3 +1042,55 @@ async fn a_blocked_pod_runs_once_its_image_is_runnable() {
             .is_ok()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hundred_solver_like_pods_at_once() {
+    let (cluster, _rt) = lab().await;
+    let client = cluster.client();
+    let edge = cluster.ingress_edge_addr().expect("edge runs");
+    let pods: Api<Pod> = Api::namespaced(client.clone(), "default");
+    let services: Api<Service> = Api::namespaced(client.clone(), "default");
+    let ingresses: Api<Ingress> = Api::namespaced(client.clone(), "default");
+    let started = std::time::Instant::now();
+    let mut creates = Vec::new();
+    for i in 0..100 {
+        let (pods, services, ingresses) = (pods.clone(), services.clone(), ingresses.clone());
+        creates.push(tokio::spawn(async move {
+            let app = format!("s{i}");
+            pods.create(&PostParams::default(), &echo_pod(&app, &app, 8089, IMAGE))
+                .await
+                .expect("pod");
+            services
+                .create(
+                    &PostParams::default(),
+                    &service(&app, &app, 8089, json!(8089)),
+                )
+                .await
+                .expect("svc");
+            let rules = json!([{"host": format!("d{i}.lab.test"), "http": {"paths": [
+                {"path": format!("/.well-known/acme-challenge/t{i}"), "pathType": "Exact",
+                 "backend": {"service": {"name": app, "port": {"number": 8089}}}},
+            ]}}]);
+            ingresses
+                .create(&PostParams::default(), &ingress(&app, rules))
+                .await
+                .expect("ing");
+        }));
+    }
+    for c in creates {
+        c.await.expect("created");
+    }
+    for i in 0..100 {
+        let path = format!("/.well-known/acme-challenge/t{i}");
+        let host = format!("d{i}.lab.test");
+        let r = eventually("the route", || async {
+            let r = http_get(edge, &host, &path).await.ok()?;
+            (status_code(&r) == 200).then_some(r)
+        })
+        .await;
+        assert!(body(&r).starts_with(&format!("s{i} ")), "{r}");
+    }
+    let elapsed = started.elapsed();
+    eprintln!("100 pods, services and ingresses serving through the edge in {elapsed:?}");
+    assert!(elapsed < Duration::from_secs(15), "{elapsed:?}");
+}
