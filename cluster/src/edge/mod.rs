@@ -333,3 +333,58 @@ impl Edge {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::Registry;
+    use crate::store::{Store, StoreLimits};
+    use serde_json::json;
+
+    fn objects() -> Objects {
+        Objects::new(
+            Arc::new(Store::new(StoreLimits::default())),
+            Arc::new(Registry::with_builtins()),
+            certlab_clock::SystemClock::shared(),
+        )
+    }
+
+    #[test]
+    fn classes_select_ingresses() {
+        let objects = objects();
+        let named = json!({"spec": {"ingressClassName": "nginx"}});
+        let annotated =
+            json!({"metadata": {"annotations": {CLASS_ANNOTATION: "certlab"}}, "spec": {}});
+        let classless = json!({"spec": {}});
+        let all = EdgeConfig::default();
+        assert!(
+            all.serves(&objects, &named)
+                && all.serves(&objects, &annotated)
+                && all.serves(&objects, &classless)
+        );
+        let ours = EdgeConfig {
+            classes: vec!["certlab".into()],
+            serve_classless: false,
+        };
+        assert!(!ours.serves(&objects, &named));
+        assert!(ours.serves(&objects, &annotated));
+        assert!(!ours.serves(&objects, &classless));
+        let lenient = EdgeConfig {
+            serve_classless: true,
+            ..ours.clone()
+        };
+        assert!(lenient.serves(&objects, &classless));
+        // A default IngressClass of ours takes class-less Ingresses.
+        let rt = objects
+            .registry()
+            .get("networking.k8s.io", "v1", "ingressclasses")
+            .expect("registered");
+        let class = json!({"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass",
+            "metadata": {"name": "certlab", "annotations": {DEFAULT_CLASS_ANNOTATION: "true"}},
+            "spec": {"controller": "certlab.io/ingress-edge"}});
+        objects
+            .create(&rt, "", class, &crate::objects::WriteOptions::default())
+            .expect("created");
+        assert!(ours.serves(&objects, &classless));
+    }
+}
