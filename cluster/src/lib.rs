@@ -24,3 +24,5 @@ pub mod time;
 pub mod transport;
 
 pub use cluster::{Cluster, ClusterBuilder, ClusterError};
+pub use edge::EdgeConfig;
+pub use node::{ContainerExit, ContainerPort, ContainerRuntime, ContainerStart, RunningContainer};
