@@ -450,7 +450,7 @@ async fn supervise(
             "Created",
             &format!("Created container: {cname}"),
         );
-        let started_at = objects.clock().now();
+        let mut started_at = objects.clock().now();
         let started = tokio::select! {
             r = runtime.start(this_start) => r,
             () = stop.cancelled() => {
@@ -460,7 +460,7 @@ async fn supervise(
         };
         let (exit, never_started) = match started {
             Ok(running) => {
-                let started_at = objects.clock().now();
+                started_at = objects.clock().now();
                 shared.update(|view| {
                     if let Some(c) = slot.of(view) {
                         c.state = ContainerState::Running { started_at };
