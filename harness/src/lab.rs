@@ -72,6 +72,7 @@ pub enum LabError {
 pub struct LabBuilder {
     state_dir: Option<PathBuf>,
     clock: Option<VirtualClock>,
+    acme_config: Option<mock_acme::Config>,
 }
 
 impl LabBuilder {
@@ -85,6 +86,13 @@ impl LabBuilder {
     /// The virtual clock to share (default: one flowing from now).
     pub fn clock(mut self, clock: VirtualClock) -> Self {
         self.clock = Some(clock);
+        self
+    }
+
+    /// mock-acme's configuration (default: [`mock_acme::Config::quiet`]). Its
+    /// `http_port` is always replaced with the ingress edge's port.
+    pub fn acme_config(mut self, config: mock_acme::Config) -> Self {
+        self.acme_config = Some(config);
         self
     }
 
@@ -138,7 +146,7 @@ impl LabBuilder {
                 // HTTP-01 validation goes to the ingress edge, which routes to the
                 // solver pods the node runs.
                 http_port: edge.port(),
-                ..mock_acme::Config::quiet()
+                ..self.acme_config.unwrap_or_else(mock_acme::Config::quiet)
             })
             .virtual_clock(clock.clone())
             .dns_server(dns_addr)
