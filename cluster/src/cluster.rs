@@ -11,6 +11,8 @@ use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
 use crate::api::{ApiConfig, ApiServer, ApiService};
+use crate::edge::{EdgeConfig, EdgeError, IngressEdge};
+use crate::node::{ContainerRuntime, Runtimes};
 use crate::objects::{Objects, WriteOptions};
 use crate::registry::Registry;
 use crate::store::{Store, StoreLimits};
@@ -37,6 +39,9 @@ pub enum ClusterError {
         /// Why.
         source: std::io::Error,
     },
+    /// The ingress edge could not start.
+    #[error(transparent)]
+    Edge(#[from] EdgeError),
     /// Creating the bootstrap objects failed.
     #[error("bootstrapping: {0}")]
     Bootstrap(String),
@@ -51,9 +56,34 @@ pub struct ClusterBuilder {
     listen: Option<SocketAddr>,
     kubeconfig: Option<PathBuf>,
     token: Option<String>,
+    runtimes: Runtimes,
+    edge: Option<SocketAddr>,
+    edge_config: EdgeConfig,
 }
 
 impl ClusterBuilder {
+    /// Also run the ingress edge on `addr` (loopback only; port 0 picks one): HTTP
+    /// routed by the cluster's Ingresses to Ready pods. The bound address is
+    /// [`Cluster::ingress_edge_addr`].
+    pub fn ingress_edge(mut self, addr: SocketAddr) -> Self {
+        self.edge = Some(addr);
+        self
+    }
+
+    /// Which Ingresses the edge serves (default: all of them).
+    pub fn edge_config(mut self, config: EdgeConfig) -> Self {
+        self.edge_config = config;
+        self
+    }
+
+    /// Registers a container runtime for the emulated node (several may be; the
+    /// first whose [`ContainerRuntime::runs`] accepts an image runs it). Without
+    /// one, every pod stays `Pending`.
+    pub fn container_runtime(mut self, runtime: Arc<dyn ContainerRuntime>) -> Self {
+        self.runtimes.push(runtime);
+        self
+    }
+
     /// The clock for timestamps and ages (default: the system clock).
     pub fn clock(mut self, clock: SharedClock) -> Self {
         self.clock = Some(clock);
@@ -105,6 +135,19 @@ impl ClusterBuilder {
         let stop = CancellationToken::new();
         bootstrap(&objects)?;
         tokio::spawn(crate::controllers::run(objects.clone(), stop.child_token()));
+        tokio::spawn(crate::node::run(
+            objects.clone(),
+            self.runtimes,
+            stop.child_token(),
+        ));
+
+        let edge = match self.edge {
+            Some(addr) => Some(
+                IngressEdge::start(objects.clone(), self.edge_config, addr, stop.child_token())
+                    .await?,
+            ),
+            None => None,
+        };
 
         let listen = match (self.listen, &self.kubeconfig) {
             (Some(addr), _) => Some(addr),
@@ -141,6 +184,7 @@ impl ClusterBuilder {
             stop,
             listener,
             kubeconfig,
+            edge,
         })
     }
 }
@@ -178,6 +222,7 @@ pub struct Cluster {
     stop: CancellationToken,
     listener: Option<Listener>,
     kubeconfig: Option<Kubeconfig>,
+    edge: Option<IngressEdge>,
 }
 
 impl Cluster {
@@ -204,6 +249,11 @@ impl Cluster {
     /// The HTTPS address, when listening.
     pub fn addr(&self) -> Option<SocketAddr> {
         self.listener.as_ref().map(|l| l.addr)
+    }
+
+    /// The ingress edge's address, when it runs.
+    pub fn ingress_edge_addr(&self) -> Option<SocketAddr> {
+        self.edge.as_ref().map(IngressEdge::addr)
     }
 
     /// The kubeconfig contents, when listening.

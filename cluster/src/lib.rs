@@ -6,10 +6,12 @@ pub mod api;
 pub mod builtin_shapes;
 pub mod cluster;
 pub mod controllers;
+pub mod edge;
 pub mod field;
 pub mod fieldmanager;
 pub mod jsonpath;
 pub mod meta;
+pub mod node;
 pub mod objects;
 pub mod patch;
 pub mod protobuf;
@@ -22,3 +24,5 @@ pub mod time;
 pub mod transport;
 
 pub use cluster::{Cluster, ClusterBuilder, ClusterError};
+pub use edge::EdgeConfig;
+pub use node::{ContainerExit, ContainerPort, ContainerRuntime, ContainerStart, RunningContainer};

@@ -87,6 +87,8 @@ pub struct Context {
     pub indexes: Arc<Indexes>,
     /// Registered ACME accounts, one per ACME issuer.
     pub acme_accounts: Arc<crate::acme::account::Accounts>,
+    /// Per-object backoff after transient ACME failures.
+    pub acme_backoff: crate::acme::backoff::Backoff,
     recorders: HashMap<&'static str, Recorder>,
 }
 
@@ -151,6 +153,7 @@ impl Context {
             challenges,
             indexes,
             acme_accounts: Arc::default(),
+            acme_backoff: Default::default(),
             recorders,
         }
     }

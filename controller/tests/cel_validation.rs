@@ -699,6 +699,32 @@ async fn order_and_challenge_immutability() {
     o.data["status"]["url"] = json!("https://acme.example/order/1");
     o.data["status"]["state"] = json!("ready");
     let mut o = replace_status(&client, &o).await.expect("state may change");
+    // Authorizations: recorded by URL first, their details filled in once, then fixed.
+    o.data["status"]["authorizations"] = json!([{"url": "https://acme.example/authz/1"}]);
+    let mut o = replace_status(&client, &o)
+        .await
+        .expect("authorizations set once");
+    o.data["status"]["authorizations"][0]["identifier"] = json!("example.com");
+    o.data["status"]["authorizations"][0]["initialState"] = json!("pending");
+    let mut o = replace_status(&client, &o)
+        .await
+        .expect("an authorization's details may be filled in");
+    o.data["status"]["authorizations"][0]["identifier"] = json!("other.example.com");
+    assert_eq!(
+        replace_status(&client, &o).await.unwrap_err(),
+        r#"Order.acme.cert-manager.io "web-1-1234" is invalid: status.authorizations: Forbidden: field is immutable once set"#
+    );
+    o.data["status"]["authorizations"] = json!([
+        {"url": "https://acme.example/authz/1", "identifier": "example.com", "initialState": "pending"},
+        {"url": "https://acme.example/authz/2"},
+    ]);
+    assert!(
+        replace_status(&client, &o).await.is_err(),
+        "no authorization may be added"
+    );
+    o.data["status"]["authorizations"] = json!([
+        {"url": "https://acme.example/authz/1", "identifier": "example.com", "initialState": "pending"},
+    ]);
     o.data["spec"]["request"] = json!("Zm9v");
     assert_eq!(
         replace(&client, &o).await.unwrap_err(),

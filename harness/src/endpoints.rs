@@ -24,6 +24,13 @@ pub struct Endpoints {
     pub acme_management: String,
     /// The controller's Prometheus metrics URL.
     pub metrics: String,
+    /// The port HTTP-01 validation uses: the ingress edge's.
+    pub http01_port: u16,
+    /// The ingress edge, `host:port`: routes by Ingress host and path to the pods.
+    pub ingress_edge: String,
+    /// Every name under this domain resolves to the lab; `lab-acme-dns01` can solve for
+    /// it and its wildcards.
+    pub lab_domain: String,
 }
 
 impl Endpoints {

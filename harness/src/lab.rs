@@ -26,6 +26,18 @@ pub const RESOURCE_NAMESPACE: &str = "kube-system";
 pub const LAB_SELFSIGNED: &str = "lab-selfsigned";
 /// The CA ClusterIssuer every lab has (a CA issued by `lab-selfsigned`).
 pub const LAB_CA: &str = "lab-ca";
+/// The ACME ClusterIssuer solving HTTP-01 through the lab's ingress edge.
+pub const LAB_ACME_HTTP01: &str = "lab-acme-http01";
+/// The ACME ClusterIssuer solving DNS-01 through RFC 2136 updates to mock-dns.
+pub const LAB_ACME_DNS01: &str = "lab-acme-dns01";
+/// The lab's domain: every name under it resolves to the lab (127.0.0.1, where the
+/// ingress edge listens) and `lab-acme-dns01` can solve for it and its wildcards.
+/// `.test` is reserved for testing (RFC 6761), so no real name is shadowed.
+pub const LAB_DOMAIN: &str = "lab.test";
+/// The TSIG key `lab-acme-dns01` signs its updates with.
+pub const LAB_TSIG_KEY: &str = "certlab-lab-key";
+/// The Secret (in [`RESOURCE_NAMESPACE`]) holding the TSIG secret, key `secret`.
+pub const LAB_TSIG_SECRET: &str = "lab-acme-dns01-tsig";
 
 /// Why a lab could not start.
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +72,7 @@ pub enum LabError {
 pub struct LabBuilder {
     state_dir: Option<PathBuf>,
     clock: Option<VirtualClock>,
+    acme_config: Option<mock_acme::Config>,
 }
 
 impl LabBuilder {
@@ -73,6 +86,13 @@ impl LabBuilder {
     /// The virtual clock to share (default: one flowing from now).
     pub fn clock(mut self, clock: VirtualClock) -> Self {
         self.clock = Some(clock);
+        self
+    }
+
+    /// mock-acme's configuration (default: [`mock_acme::Config::quiet`]). Its
+    /// `http_port` is always replaced with the ingress edge's port.
+    pub fn acme_config(mut self, config: mock_acme::Config) -> Self {
+        self.acme_config = Some(config);
         self
     }
 
@@ -101,12 +121,33 @@ impl LabBuilder {
         let cluster = Cluster::builder()
             .clock(shared.clone())
             .kubeconfig_path(&kubeconfig)
+            .ingress_edge(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
             .start()
             .await?;
-        let dns = MockDns::builder().clock(shared.clone()).start().await?;
+        let edge = cluster
+            .ingress_edge_addr()
+            .ok_or(LabError::NoAddress("the ingress edge"))?;
+        let tsig_secret = random_secret();
+        let tsig = mock_dns::TsigKey::new(
+            LAB_TSIG_KEY,
+            mock_dns::Algorithm::HmacSha256,
+            tsig_secret.clone(),
+        )
+        .map_err(|e| LabError::Bootstrap(format!("the lab's TSIG key: {e}")))?;
+        let dns = MockDns::builder()
+            .clock(shared.clone())
+            .open_zone(LAB_DOMAIN)
+            .tsig_key(tsig)
+            .start()
+            .await?;
         let dns_addr = dns.dns_addr().ok_or(LabError::NoAddress("mock-dns"))?;
         let acme = MockAcme::builder()
-            .config(mock_acme::Config::quiet())
+            .config(mock_acme::Config {
+                // HTTP-01 validation goes to the ingress edge, which routes to the
+                // solver pods the node runs.
+                http_port: edge.port(),
+                ..self.acme_config.unwrap_or_else(mock_acme::Config::quiet)
+            })
             .virtual_clock(clock.clone())
             .dns_server(dns_addr)
             .start()
@@ -133,6 +174,7 @@ impl LabBuilder {
         let (runner, controller) =
             certlab_controller::run::start(client.clone(), shared.clone(), config, metrics);
         bootstrap_issuers(&client).await?;
+        bootstrap_acme_issuers(&client, &acme, dns_addr, &tsig_secret).await?;
 
         let endpoints = Endpoints {
             kubeconfig: kubeconfig.clone(),
@@ -148,6 +190,9 @@ impl LabBuilder {
             acme_tls_ca: acme_ca,
             acme_management: acme.management_url().unwrap_or_default(),
             metrics: format!("http://{metrics_addr}/metrics"),
+            http01_port: edge.port(),
+            ingress_edge: edge.to_string(),
+            lab_domain: LAB_DOMAIN.to_string(),
         };
         let endpoints_path = state_dir.join("endpoints.json");
         endpoints
@@ -233,6 +278,90 @@ async fn bootstrap_issuers(client: &kube::Client) -> Result<(), LabError> {
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+}
+
+fn random_secret() -> Vec<u8> {
+    rand::random::<[u8; 32]>().to_vec()
+}
+
+fn base64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// `lab-acme-http01` and `lab-acme-dns01`: mock-acme behind its own TLS CA, solving
+/// HTTP-01 through the ingress edge and DNS-01 with TSIG-signed updates to mock-dns.
+async fn bootstrap_acme_issuers(
+    client: &kube::Client,
+    acme: &RunningAcme,
+    dns: std::net::SocketAddr,
+    tsig_secret: &[u8],
+) -> Result<(), LabError> {
+    let err = |e: kube::Error| LabError::Bootstrap(e.to_string());
+    let secrets: Api<k8s_openapi::api::core::v1::Secret> =
+        Api::namespaced(client.clone(), RESOURCE_NAMESPACE);
+    let secret = serde_json::from_value(serde_json::json!({
+        "apiVersion": "v1", "kind": "Secret",
+        "metadata": {"name": LAB_TSIG_SECRET, "namespace": RESOURCE_NAMESPACE},
+        "stringData": {"secret": base64(tsig_secret)}
+    }))
+    .map_err(|e| LabError::Bootstrap(e.to_string()))?;
+    secrets
+        .create(&PostParams::default(), &secret)
+        .await
+        .map_err(err)?;
+    let ca_bundle = base64(acme.tls_ca_pem().as_bytes());
+    let issuers: Api<ClusterIssuer> = Api::all(client.clone());
+    let solvers = [
+        (
+            LAB_ACME_HTTP01,
+            serde_json::json!([{"http01": {"ingress": {}}}]),
+        ),
+        (
+            LAB_ACME_DNS01,
+            serde_json::json!([{"dns01": {"rfc2136": {
+                "nameserver": dns.to_string(),
+                "tsigKeyName": LAB_TSIG_KEY,
+                "tsigAlgorithm": "HMACSHA256",
+                "tsigSecretSecretRef": {"name": LAB_TSIG_SECRET, "key": "secret"},
+            }}}]),
+        ),
+    ];
+    for (name, solvers) in solvers {
+        let issuer: ClusterIssuer = serde_json::from_value(serde_json::json!({
+            "apiVersion": "cert-manager.io/v1", "kind": "ClusterIssuer",
+            "metadata": {"name": name},
+            "spec": {"acme": {
+                "server": acme.directory_url(),
+                "caBundle": ca_bundle,
+                "email": format!("lab@{LAB_DOMAIN}"),
+                "privateKeySecretRef": {"name": format!("{name}-account")},
+                "solvers": solvers,
+            }}
+        }))
+        .map_err(|e| LabError::Bootstrap(e.to_string()))?;
+        issuers
+            .create(&PostParams::default(), &issuer)
+            .await
+            .map_err(err)?;
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    for name in [LAB_ACME_HTTP01, LAB_ACME_DNS01] {
+        loop {
+            let issuer = issuers.get(name).await.map_err(err)?;
+            if issuer.status.as_ref().is_some_and(|s| s.is_ready()) {
+                break;
+            }
+            if tokio::time::Instant::now() > deadline {
+                return Err(LabError::Bootstrap(format!(
+                    "the {name} ClusterIssuer did not register its ACME account in 30 s: {:?}",
+                    issuer.status
+                )));
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+    Ok(())
 }
 
 /// A running lab. Dropping it stops everything; [`Lab::shutdown`] waits for it.
@@ -342,7 +471,18 @@ mod tests {
         assert!(written.acme_directory.starts_with("https://"));
         assert!(written.acme_tls_ca.exists());
         assert!(dir.path().join("kubeconfig").exists());
+        assert_eq!(written.lab_domain, LAB_DOMAIN);
+        assert_eq!(
+            written.ingress_edge,
+            format!("127.0.0.1:{}", written.http01_port)
+        );
         let issuers: Api<ClusterIssuer> = Api::all(lab.client());
+        for name in [LAB_ACME_HTTP01, LAB_ACME_DNS01] {
+            let status = issuers.get(name).await.unwrap().status.unwrap();
+            assert!(status.is_ready(), "{name}: {status:?}");
+            let uri = status.acme.and_then(|a| a.uri).unwrap_or_default();
+            assert!(uri.starts_with("https://127.0.0.1:"), "{name}: {uri}");
+        }
         assert!(
             issuers
                 .get(LAB_CA)

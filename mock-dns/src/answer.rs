@@ -166,7 +166,7 @@ fn answer_zone(state: &State, zone: &Zone, qname: &Name, qtype: RecordType) -> Q
         }
         None => zone,
     };
-    if !exists_in_zone(state, zone, &key) {
+    if !zone.is_open() && !exists_in_zone(state, zone, &key) {
         out.rcode = ResponseCode::NXDomain;
         out.authorities.push(zone.soa());
         return out;
@@ -201,14 +201,41 @@ mod tests {
     use std::sync::Arc;
 
     fn handle(zones: &[&str]) -> DnsHandle {
+        handle_with_open(zones, &[])
+    }
+
+    fn handle_with_open(zones: &[&str], open: &[&str]) -> DnsHandle {
+        let names = |z: &[&str]| z.iter().map(|z| Name::from_ascii(z).unwrap()).collect();
         DnsHandle::new(Arc::new(Store::new(
             InitialState {
                 default_ipv4: Some(Ipv4Addr::LOCALHOST),
                 default_ipv6: Some(Ipv6Addr::LOCALHOST),
-                zones: zones.iter().map(|z| Name::from_ascii(z).unwrap()).collect(),
+                zones: names(zones),
+                open_zones: names(open),
             },
             10,
         )))
+    }
+
+    #[test]
+    fn open_zones_answer_every_name_and_stay_authoritative() {
+        let h = handle_with_open(&["lab.test"], &["lab.test"]);
+        h.set_txt("_acme-challenge.www.lab.test", "tok").unwrap();
+        let s = h.store.read();
+        let a = answer(&s, &n("anything.at.all.lab.test."), RecordType::A);
+        assert_eq!(a.rcode, ResponseCode::NoError);
+        assert!(a.authoritative);
+        assert_eq!(a.answers.len(), 1);
+        assert_eq!(a.answers[0].record_type(), RecordType::A);
+        // No TXT at a name that only exists through the zone being open: NODATA.
+        let none = answer(&s, &n("_acme-challenge.other.lab.test."), RecordType::TXT);
+        assert_eq!(none.rcode, ResponseCode::NoError);
+        assert!(none.answers.is_empty());
+        assert_eq!(none.authorities[0].record_type(), RecordType::SOA);
+        let txt = answer(&s, &n("_acme-challenge.www.lab.test."), RecordType::TXT);
+        assert_eq!(txt.answers.len(), 1);
+        let soa = answer(&s, &n("lab.test."), RecordType::SOA);
+        assert_eq!(soa.answers[0].record_type(), RecordType::SOA);
     }
 
     fn n(s: &str) -> Name {

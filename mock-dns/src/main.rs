@@ -44,6 +44,11 @@ struct Cli {
     /// Repeatable.
     #[arg(long = "zone")]
     zones: Vec<String>,
+
+    /// An open authoritative zone: like --zone, but every name under it exists and
+    /// resolves to the default addresses (repeatable).
+    #[arg(long = "open-zone")]
+    open_zones: Vec<String>,
     /// A TSIG key for updates, NAME:ALGORITHM:BASE64SECRET (algorithms hmac-md5,
     /// hmac-sha1, hmac-sha224, hmac-sha256, hmac-sha384, hmac-sha512). Repeatable.
     #[arg(long = "tsig-key")]
@@ -134,6 +139,9 @@ async fn main() -> Result<()> {
         .default_ipv6(default_ipv6)
         .history_limit(cli.history_limit)
         .allow_unsigned_updates(cli.allow_unsigned_updates);
+    for z in &cli.open_zones {
+        builder = builder.open_zone(z.clone());
+    }
     for z in &cli.zones {
         builder = builder.zone(z.clone());
     }

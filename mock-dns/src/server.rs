@@ -51,6 +51,7 @@ pub struct Builder {
     https01_addrs: Vec<SocketAddr>,
     tlsalpn01_addrs: Vec<SocketAddr>,
     zones: Vec<String>,
+    open_zones: Vec<String>,
     tsig_keys: Vec<TsigKey>,
     default_ipv4: Option<Ipv4Addr>,
     default_ipv6: Option<Ipv6Addr>,
@@ -68,6 +69,7 @@ impl Default for Builder {
             https01_addrs: Vec::new(),
             tlsalpn01_addrs: Vec::new(),
             zones: Vec::new(),
+            open_zones: Vec::new(),
             tsig_keys: Vec::new(),
             default_ipv4: Some(Ipv4Addr::LOCALHOST),
             default_ipv6: Some(Ipv6Addr::LOCALHOST),
@@ -113,6 +115,16 @@ impl Builder {
     /// Adds an authoritative zone (accepts RFC 2136 updates, answers NXDOMAIN/SOA/NS).
     pub fn zone(mut self, name: impl Into<String>) -> Self {
         self.zones.push(name.into());
+        self
+    }
+
+    /// Adds an open authoritative zone: like [`Self::zone`], but every name under it
+    /// exists and resolves to the default addresses unless it has its own records
+    /// (a lab domain under which any name works, that DNS-01 can still update).
+    pub fn open_zone(mut self, name: impl Into<String>) -> Self {
+        let name = name.into();
+        self.open_zones.push(name.clone());
+        self.zones.push(name);
         self
     }
 
@@ -177,11 +189,18 @@ impl Builder {
             name.set_fqdn(true);
             zones.push(name);
         }
+        let mut open_zones = Vec::new();
+        for z in &self.open_zones {
+            let mut name = Name::from_ascii(z.trim()).map_err(|_| StartError::Zone(z.clone()))?;
+            name.set_fqdn(true);
+            open_zones.push(name);
+        }
         let store = Arc::new(Store::new(
             InitialState {
                 default_ipv4: self.default_ipv4,
                 default_ipv6: self.default_ipv6,
                 zones,
+                open_zones,
             },
             self.history_limit,
         ));

@@ -45,6 +45,8 @@ pub(crate) struct InitialState {
     pub default_ipv4: Option<Ipv4Addr>,
     pub default_ipv6: Option<Ipv6Addr>,
     pub zones: Vec<Name>,
+    /// Zones (among `zones`) in which every name exists.
+    pub open_zones: Vec<Name>,
 }
 
 /// Mutable state behind the lock.
@@ -68,7 +70,16 @@ impl State {
             default_ipv6: initial.default_ipv6,
             records: HashMap::new(),
             faults: HashMap::new(),
-            zones: initial.zones.iter().cloned().map(Zone::new).collect(),
+            zones: initial
+                .zones
+                .iter()
+                .cloned()
+                .map(|name| {
+                    let open = initial.open_zones.contains(&name);
+                    let zone = Zone::new(name);
+                    if open { zone.open() } else { zone }
+                })
+                .collect(),
             http01: HashMap::new(),
             redirects: HashMap::new(),
             tlsalpn01: HashMap::new(),
@@ -553,6 +564,7 @@ mod tests {
                 default_ipv4: Some(Ipv4Addr::LOCALHOST),
                 default_ipv6: Some(Ipv6Addr::LOCALHOST),
                 zones: vec![],
+                open_zones: vec![],
             },
             10,
         )))

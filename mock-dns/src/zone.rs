@@ -17,6 +17,7 @@ pub struct Zone {
     origin: Name,
     key: LowerName,
     serial: u32,
+    open: bool,
 }
 
 impl Zone {
@@ -28,7 +29,20 @@ impl Zone {
             origin,
             key,
             serial: 1,
+            open: false,
         }
+    }
+
+    /// An open zone: every name under it exists, answering the default addresses when
+    /// it has no records of the asked type (as if `*.<zone>` held them).
+    pub fn open(mut self) -> Self {
+        self.open = true;
+        self
+    }
+
+    /// Whether every name under the zone exists.
+    pub fn is_open(&self) -> bool {
+        self.open
     }
 
     /// The zone apex.

@@ -34,7 +34,17 @@ pub fn run(state_dir: PathBuf) -> anyhow::Result<()> {
         println!("  ACME directory  {} (trust {})", e.acme_directory, e.acme_tls_ca.display());
         println!("  ACME management {}", e.acme_management);
         println!("  metrics         {}", e.metrics);
-        println!("  ClusterIssuers  lab-selfsigned, lab-ca (ready)");
+        println!(
+            "  ingress edge    {} (HTTP-01 validation port {})",
+            e.ingress_edge, e.http01_port
+        );
+        println!(
+            "  lab domain      {} (every name under it resolves to the lab)",
+            e.lab_domain
+        );
+        println!(
+            "  ClusterIssuers  lab-selfsigned, lab-ca, lab-acme-http01, lab-acme-dns01 (ready)"
+        );
         println!(
             "  endpoints       {}",
             state_dir.join("endpoints.json").display()
@@ -48,10 +58,16 @@ pub fn run(state_dir: PathBuf) -> anyhow::Result<()> {
         println!("apiVersion: cert-manager.io/v1");
         println!("kind: Certificate");
         println!("metadata: {{name: hello}}");
-        println!("spec: {{secretName: hello-tls, dnsNames: [hello.lab.test], issuerRef: {{name: lab-ca, kind: ClusterIssuer}}}}");
+        println!("spec: {{secretName: hello-tls, dnsNames: [hello.{}], issuerRef: {{name: lab-acme-http01, kind: ClusterIssuer}}}}", e.lab_domain);
         println!("EOF");
+        println!("  kubectl --kubeconfig {kc} get orders,challenges");
         println!("  kubectl --kubeconfig {kc} wait --for=condition=Ready certificate/hello");
-        println!("  dig @{} -p {} example.test A", host(&e.dns), port(&e.dns));
+        println!(
+            "  dig @{} -p {} anything.{} A",
+            host(&e.dns),
+            port(&e.dns),
+            e.lab_domain
+        );
         println!();
         println!("Press Ctrl-C to stop.");
         shutdown_signal().await;

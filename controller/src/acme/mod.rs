@@ -4,6 +4,7 @@
 //! glue.
 
 pub mod account;
+pub mod backoff;
 pub mod challenges;
 pub mod client;
 pub mod dns01;

@@ -49,6 +49,8 @@ struct Sync<'a> {
     order: &'a Order,
     status: OrderStatus,
     requeue: Option<Duration>,
+    /// A transient ACME failure to retry with backoff.
+    retry: Option<String>,
 }
 
 impl Sync<'_> {
@@ -64,14 +66,15 @@ impl Sync<'_> {
         self.status.reason = Some(reason);
     }
 
-    /// cert-manager: a 4xx answer marks the Order errored; anything else is retried.
+    /// cert-manager: a 4xx answer marks the Order errored; anything else (5xx,
+    /// `rateLimited`, `badNonce`, the network) is retried with backoff.
     fn fail_or_retry(&mut self, e: AcmeError, what: &str) -> Result<()> {
         if e.is_client_error() {
             self.errored(format!("{what}: {e}"));
-            Ok(())
         } else {
-            Err(Error::Other(format!("{what}: {e}")))
+            self.retry = Some(format!("{what}: {e}"));
         }
+        Ok(())
     }
 
     fn apply_acme_order(&mut self, o: &AcmeOrder) {
@@ -133,9 +136,21 @@ pub async fn reconcile(order: Arc<Order>, ctx: Arc<Context>) -> Result<Action> {
         order: &order,
         status: order.status.clone().unwrap_or_default(),
         requeue: None,
+        retry: None,
     };
     let result = step(&mut sync, &account, &issuer).await;
-    let requeue = sync.requeue;
+    let key = format!("{namespace}/{}", order.name_any());
+    let requeue = match sync.retry.take() {
+        Some(why) => {
+            let delay = ctx.acme_backoff.failed(&key);
+            tracing::info!(order = %key, %why, ?delay, "ACME request failed; retrying with backoff");
+            Some(delay)
+        }
+        None => {
+            ctx.acme_backoff.succeeded(&key);
+            sync.requeue
+        }
+    };
     if order.status.as_ref() != Some(&sync.status) {
         let mut updated = (*order).clone();
         updated.status = Some(sync.status);
@@ -596,11 +611,10 @@ async fn store_certificate(
         && top_issuer_cn(&default_chain).as_deref() != Some(preferred.as_str())
     {
         for alt in alternates {
-            let (pem, _) = account
-                .client()
-                .certificate(&alt)
-                .await
-                .map_err(|e| Error::Other(format!("error retrieving preferred chain: {e}")))?;
+            let pem = match account.client().certificate(&alt).await {
+                Ok((pem, _)) => pem,
+                Err(e) => return s.fail_or_retry(e, "error retrieving preferred chain"),
+            };
             if top_issuer_cn(&pem).as_deref() == Some(preferred.as_str()) {
                 chosen = pem;
                 break;

@@ -386,6 +386,12 @@ impl RunningAcme {
         management::set_renewal_info(&self.shared, cert_pem, response)
     }
 
+    /// How many orders the server has created (for tests that check a client never
+    /// orders twice).
+    pub fn order_count(&self) -> usize {
+        self.shared.db().orders.len()
+    }
+
     /// Pebble's `/cert-status-by-serial/<hex>` document.
     pub fn cert_status(&self, serial_hex: &str) -> Option<serde_json::Value> {
         management::cert_status(&self.shared, serial_hex)

@@ -172,6 +172,14 @@ impl Strategy for PodStrategy {
         true
     }
 
+    /// A pod running on the emulated node is deleted gracefully: it stays, marked,
+    /// until the node has stopped its containers and removes it. Unbound pods and
+    /// pods that have finished go at once, as in Kubernetes.
+    fn begin_deletion(&self, obj: &mut Value) -> bool {
+        obj.str_at("spec.nodeName") == Some(crate::node::NODE_NAME)
+            && !matches!(obj.str_at("status.phase"), Some("Succeeded" | "Failed"))
+    }
+
     fn returns_deleted_object(&self) -> bool {
         true
     }

@@ -142,6 +142,41 @@ impl Strategy for ServiceStrategy {
                 spec.insert(field.to_string(), v.clone());
             }
         }
+        // Node ports: kept across updates (matched by port and protocol), allocated
+        // for new ports of a NodePort/LoadBalancer Service, dropped for other types.
+        let svc_type = spec
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("ClusterIP")
+            .to_string();
+        let wants_node_ports = svc_type == "NodePort" || svc_type == "LoadBalancer";
+        let old_ports: Vec<Value> = old_spec
+            .get("ports")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        if let Some(list) = spec.get_mut("ports").and_then(Value::as_array_mut) {
+            for port in list.iter_mut().filter_map(Value::as_object_mut) {
+                if !wants_node_ports {
+                    port.remove("nodePort");
+                    continue;
+                }
+                if port.get("nodePort").is_some_and(|v| !v.is_null() && v != 0) {
+                    continue;
+                }
+                let kept = old_ports
+                    .iter()
+                    .find(|o| {
+                        o.get("port") == port.get("port")
+                            && o.get("protocol") == port.get("protocol")
+                    })
+                    .and_then(|o| o.get("nodePort"))
+                    .filter(|v| !v.is_null())
+                    .cloned();
+                let node_port = kept.unwrap_or_else(|| json!(self.allocate_node_port()));
+                port.insert("nodePort".into(), node_port);
+            }
+        }
     }
 
     fn validate(&self, obj: &Value, old: Option<&Value>) -> Vec<FieldError> {
@@ -346,6 +381,30 @@ mod tests {
         );
         assert_eq!(row[4], "80:30000/TCP");
         assert_eq!(row[6], "app=web");
+    }
+
+    #[test]
+    fn node_ports_follow_the_type_on_update() {
+        let s = ServiceStrategy::default();
+        let ctx = Ctx {
+            now: SystemTime::now(),
+        };
+        let old = json!({"spec": {"type": "ClusterIP", "clusterIP": "10.96.0.10", "ports": [{"port": 80, "protocol": "TCP"}]}});
+        let mut new =
+            json!({"spec": {"type": "NodePort", "ports": [{"port": 80, "protocol": "TCP"}]}});
+        s.prepare_update(&mut new, &old, &ctx);
+        let allocated = new["spec"]["ports"][0]["nodePort"].as_u64().unwrap();
+        assert!((30000..=32767).contains(&allocated));
+        let mut again =
+            json!({"spec": {"type": "NodePort", "ports": [{"port": 80, "protocol": "TCP"}]}});
+        s.prepare_update(&mut again, &new, &ctx);
+        assert_eq!(
+            again["spec"]["ports"][0]["nodePort"].as_u64(),
+            Some(allocated)
+        );
+        let mut back = json!({"spec": {"type": "ClusterIP", "ports": [{"port": 80, "protocol": "TCP", "nodePort": allocated}]}});
+        s.prepare_update(&mut back, &again, &ctx);
+        assert!(back["spec"]["ports"][0].get("nodePort").is_none());
     }
 
     #[test]

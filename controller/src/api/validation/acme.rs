@@ -280,7 +280,25 @@ fn azure_rules(at: &str) -> Vec<Rule> {
 pub(super) fn order_rules() -> (Vec<Keyword>, Vec<Rule>) {
     let immutable = "field is immutable once set";
     let mut rules = vec![Rule::new("spec.request", "self == oldSelf", immutable).forbidden()];
-    for field in ["url", "finalizeURL", "certificate", "authorizations"] {
+    // Each authorization's fields may be filled in once (the identifiers and challenges
+    // arrive after the order is created), never changed.
+    let once = |f: &str| format!("(!has(o.{f}) || (has(n.{f}) && n.{f} == o.{f}))");
+    rules.push(
+        Rule::new(
+            "status",
+            format!(
+                "!has(oldSelf.authorizations) || size(oldSelf.authorizations) == 0 || (has(self.authorizations) && size(self.authorizations) == size(oldSelf.authorizations) && oldSelf.authorizations.all(o, self.authorizations.exists(n, n.url == o.url && {} && {} && {} && {})))",
+                once("identifier"),
+                once("wildcard"),
+                once("initialState"),
+                once("challenges"),
+            ),
+            immutable,
+        )
+        .field(".authorizations")
+        .forbidden(),
+    );
+    for field in ["url", "finalizeURL", "certificate"] {
         rules.push(
             Rule::new(
                 "status",
