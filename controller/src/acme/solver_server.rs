@@ -41,6 +41,44 @@ pub struct Challenge {
     pub key: String,
 }
 
+impl Challenge {
+    /// The challenge of a solver container's arguments (`--domain=…`, `--token=…`,
+    /// `--key=…`, also in the `--flag value` form), and its `--listen-port` (8089 when
+    /// absent). `None` when domain, token or key is missing or the port is not a
+    /// number: what a node runtime needs to run a solver Pod with [`serve`].
+    pub fn from_args(args: &[String]) -> Option<(Self, u16)> {
+        let mut domain = None;
+        let mut token = None;
+        let mut key = None;
+        let mut port = None;
+        let mut it = args.iter();
+        while let Some(arg) = it.next() {
+            let Some(flag) = arg.strip_prefix("--").or_else(|| arg.strip_prefix('-')) else {
+                continue;
+            };
+            let (name, value) = match flag.split_once('=') {
+                Some((n, v)) => (n, v.to_string()),
+                None => (flag, it.next()?.clone()),
+            };
+            match name {
+                "domain" => domain = Some(value),
+                "token" => token = Some(value),
+                "key" => key = Some(value),
+                "listen-port" => port = Some(value.parse().ok()?),
+                _ => {}
+            }
+        }
+        Some((
+            Self {
+                domain: domain?,
+                token: token?,
+                key: key?,
+            },
+            port.unwrap_or(LISTEN_PORT),
+        ))
+    }
+}
+
 /// Binds `listen` (loopback only) and serves the challenge until `stop`.
 pub async fn serve(
     listen: SocketAddr,
@@ -180,6 +218,34 @@ mod tests {
             .unwrap_or(0);
         let body = out.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
         (status, body)
+    }
+
+    #[test]
+    fn solver_pod_args_parse() {
+        let args: Vec<String> = [
+            "--listen-port=8089",
+            "--domain=a.example",
+            "--token",
+            "t",
+            "--key=t.k",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let (ch, port) = Challenge::from_args(&args).unwrap();
+        assert_eq!(
+            (ch.domain.as_str(), ch.token.as_str(), ch.key.as_str(), port),
+            ("a.example", "t", "t.k", 8089)
+        );
+        assert!(
+            Challenge::from_args(&args[..2]).is_none(),
+            "token and key are required"
+        );
+        let bad: Vec<String> = ["--listen-port=x", "--domain=d", "--token=t", "--key=k"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert!(Challenge::from_args(&bad).is_none());
     }
 
     #[tokio::test]

@@ -203,12 +203,21 @@ pub struct AcmeLab {
     _runner: tokio::task::JoinHandle<()>,
 }
 
+/// The zone DNS-01 tests solve in (mock-dns is authoritative and takes updates).
+pub const DNS01_ZONE: &str = "dns01.test";
+/// The TSIG key name for updates to [`DNS01_ZONE`].
+pub const DNS01_TSIG_KEY: &str = "lab-key";
+/// Its secret, base64 (as a Secret stores it for cert-manager).
+pub const DNS01_TSIG_SECRET: &str = "bGFiLXRzaWctc2VjcmV0LWtleQ==";
+
 /// Controller settings for ACME tests: self-checks through mock-dns on `http_port`,
 /// one pass, no waits.
 pub fn acme_config(dns: std::net::SocketAddr, http_port: u16) -> Config {
     Config {
         acme_http01_solver_nameservers: vec![dns],
         dns01_recursive_nameservers: vec![dns],
+        // mock-dns is not on port 53, so the authoritative servers cannot be asked.
+        dns01_recursive_nameservers_only: true,
         http01_self_check_port: http_port,
         http01_self_check_passes: 1,
         http01_self_check_interval: Duration::ZERO,
@@ -232,6 +241,12 @@ pub async fn acme_lab_with(tweak: impl FnOnce(Config) -> Config) -> AcmeLab {
     let dns = mock_dns::MockDns::builder()
         .default_ipv4(Some(std::net::Ipv4Addr::new(127, 0, 0, 2)))
         .default_ipv6(None)
+        // DNS-01: an open zone taking TSIG-signed RFC 2136 updates.
+        .open_zone(DNS01_ZONE)
+        .tsig_key(
+            mock_dns::TsigKey::parse(&format!("{DNS01_TSIG_KEY}:hmac-sha256:{DNS01_TSIG_SECRET}"))
+                .unwrap(),
+        )
         .start()
         .await
         .unwrap();

@@ -11,7 +11,7 @@ pub mod solver;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use kube::api::{Api, Patch, PatchParams, PostParams};
+use kube::api::{Api, PostParams};
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
 
@@ -65,19 +65,9 @@ async fn event(
         .await;
 }
 
-/// The status as a merge patch, clearing unset fields.
-fn status_patch(st: &ChallengeStatus) -> serde_json::Value {
-    serde_json::json!({"status": {
-        "processing": st.processing,
-        "presented": st.presented,
-        "presentedAt": st.presented_at,
-        "reason": st.reason,
-        "state": st.state,
-    }})
-}
-
 /// Reconciles one Challenge.
 pub async fn reconcile(ch: Arc<Challenge>, ctx: Arc<Context>) -> Result<Action> {
+    ctx.metrics.sync("challenges");
     if ch.metadata.deletion_timestamp.is_some() {
         return finalize(&ctx, &ch).await;
     }
@@ -107,12 +97,14 @@ pub async fn reconcile(ch: Arc<Challenge>, ctx: Arc<Context>) -> Result<Action> 
     let mut st = old.clone();
     let result = sync(&ctx, &ch, &mut st).await;
     if st != old {
+        // A PUT with the resourceVersion this reconcile started from: a status someone
+        // else changed meanwhile (the scheduler, a test standing in for the CA) is not
+        // overwritten; the conflict retries the reconcile on the fresh object.
+        let mut updated = (*ch).clone();
+        updated.status = Some(st);
+        updated.metadata.managed_fields = None;
         api(&ctx, &ch)
-            .patch_status(
-                &ch.name_any(),
-                &PatchParams::default(),
-                &Patch::Merge(status_patch(&st)),
-            )
+            .replace_status(&ch.name_any(), &PostParams::default(), &updated)
             .await?;
     }
     result
@@ -356,14 +348,16 @@ fn handle_acme_error(st: &mut ChallengeStatus, e: &AcmeError, what: &str) -> Act
     }
 }
 
-/// Deletion: clean up what was presented, then drop the finalizers.
+/// Deletion: clean up what may have been presented, then drop the finalizers.
 async fn finalize(ctx: &Context, ch: &Challenge) -> Result<Action> {
     let fins = ch.finalizers();
     let ours = |f: &String| f == finalizers::ACME || f == finalizers::ACME_LEGACY;
     if !fins.iter().any(ours) {
         return Ok(Action::await_change());
     }
-    if ch.status.as_ref().and_then(|s| s.presented) == Some(true) {
+    // Clean up even when `presented` is not recorded: the deletion may have raced the
+    // status write of a reconcile that did present (clean-up is idempotent).
+    {
         let issuer = issuer_of(ctx, ch).await.ok().and_then(|r| r.ok());
         if let Err(e) = solver::clean_up(ctx, issuer.as_ref(), ch).await {
             let msg = format!("Error cleaning up challenge: {e}");
