@@ -88,3 +88,25 @@ impl Default for Config {
         }
     }
 }
+
+impl Config {
+    /// The ACME settings of a hermetic lab on top of `self`: HTTP-01 self-checks
+    /// resolve through `dns` and connect to `http01_port` (the ingress edge) once, with
+    /// no pauses; DNS-01 asks only `dns` (it is not on port 53, so authoritative servers
+    /// cannot be reached) and does not wait after propagation; failed checks are
+    /// retried after 100 ms and accepted authorizations polled every 50 ms.
+    pub fn with_lab_acme(self, dns: std::net::SocketAddr, http01_port: u16) -> Self {
+        Self {
+            acme_http01_solver_nameservers: vec![dns],
+            http01_self_check_port: http01_port,
+            http01_self_check_passes: 1,
+            http01_self_check_interval: Duration::ZERO,
+            dns01_recursive_nameservers: vec![dns],
+            dns01_recursive_nameservers_only: true,
+            dns01_check_retry_period: Duration::from_millis(100),
+            dns01_propagation_wait: Duration::ZERO,
+            acme_authorization_poll_interval: Duration::from_millis(50),
+            ..self
+        }
+    }
+}

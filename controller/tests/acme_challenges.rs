@@ -369,10 +369,12 @@ async fn edit_in_place_adds_the_path_to_the_named_ingress_and_removes_it() {
     .await;
 }
 
-/// Records, for every solver Ingress seen, its host → (class annotation, ingressClassName).
-fn watch_solver_ingresses(
-    c: kube::Client,
-) -> std::sync::Arc<std::sync::Mutex<BTreeMap<String, (Option<String>, Option<String>)>>> {
+/// Host → (class annotation, ingressClassName) of the solver Ingresses seen.
+type SeenIngresses =
+    std::sync::Arc<std::sync::Mutex<BTreeMap<String, (Option<String>, Option<String>)>>>;
+
+/// Records every solver Ingress seen.
+fn watch_solver_ingresses(c: kube::Client) -> SeenIngresses {
     let seen = std::sync::Arc::new(std::sync::Mutex::new(BTreeMap::new()));
     let out = seen.clone();
     tokio::spawn(async move {

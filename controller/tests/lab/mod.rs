@@ -213,19 +213,7 @@ pub const DNS01_TSIG_SECRET: &str = "bGFiLXRzaWctc2VjcmV0LWtleQ==";
 /// Controller settings for ACME tests: self-checks through mock-dns on `http_port`,
 /// one pass, no waits.
 pub fn acme_config(dns: std::net::SocketAddr, http_port: u16) -> Config {
-    Config {
-        acme_http01_solver_nameservers: vec![dns],
-        dns01_recursive_nameservers: vec![dns],
-        // mock-dns is not on port 53, so the authoritative servers cannot be asked.
-        dns01_recursive_nameservers_only: true,
-        http01_self_check_port: http_port,
-        http01_self_check_passes: 1,
-        http01_self_check_interval: Duration::ZERO,
-        dns01_check_retry_period: Duration::from_millis(100),
-        dns01_propagation_wait: Duration::ZERO,
-        acme_authorization_poll_interval: Duration::from_millis(50),
-        ..Config::default()
-    }
+    Config::default().with_lab_acme(dns, http_port)
 }
 
 pub async fn acme_lab() -> AcmeLab {
