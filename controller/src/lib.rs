@@ -2,6 +2,7 @@
 //!
 //! See `ARCHITECTURE.md` at the workspace root for the map of this crate.
 
+pub mod acme;
 pub mod api;
 pub mod certificates;
 pub mod config;
