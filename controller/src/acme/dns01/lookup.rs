@@ -201,7 +201,11 @@ pub async fn all_have_txt(
         }
         let found = answer.answers.iter().any(|r| match &r.data {
             RData::TXT(txt) => {
-                let joined: Vec<u8> = txt.txt_data.iter().flat_map(|s| s.iter().copied()).collect();
+                let joined: Vec<u8> = txt
+                    .txt_data
+                    .iter()
+                    .flat_map(|s| s.iter().copied())
+                    .collect();
                 joined == value.as_bytes()
             }
             _ => false,

@@ -60,7 +60,10 @@ impl std::fmt::Debug for Rfc2136 {
             .field("nameserver", &self.nameserver)
             .field("tsig_key_name", &self.tsig_key_name)
             .field("tsig_algorithm", &self.tsig_algorithm)
-            .field("tsig_secret", &self.tsig_secret.as_ref().map(|_| "<redacted>"))
+            .field(
+                "tsig_secret",
+                &self.tsig_secret.as_ref().map(|_| "<redacted>"),
+            )
             .field("tcp", &self.tcp)
             .finish()
     }
@@ -199,9 +202,7 @@ pub async fn check(
 /// `example.com`), as cert-manager's message names it.
 fn domain_of(fqdn: &str) -> &str {
     let trimmed = fqdn.trim_end_matches('.');
-    trimmed
-        .strip_prefix("_acme-challenge.")
-        .unwrap_or(trimmed)
+    trimmed.strip_prefix("_acme-challenge.").unwrap_or(trimmed)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode};
 use hickory_proto::rr::rdata::TXT;
-use hickory_proto::rr::rdata::tsig::TsigError;
+use hickory_proto::rr::rdata::tsig::{TSIG, TsigError};
 use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
 use tracing::{debug, info};
 
@@ -58,7 +58,11 @@ impl Provider {
         Ok(Self {
             nameserver: hp.to_string(),
             key,
-            transport: if p.tcp { Transport::Tcp } else { Transport::Udp },
+            transport: if p.tcp {
+                Transport::Tcp
+            } else {
+                Transport::Udp
+            },
         })
     }
 
@@ -89,7 +93,8 @@ impl Provider {
             .await
             .map_err(|e| Dns01Error::UpdateFailed(e.to_string()))?;
         let reply = &response.message;
-        let tsig_error = reply.signature.as_ref().and_then(|s| s.data.error);
+        let reply_tsig = response_tsig(reply);
+        let tsig_error = reply_tsig.as_ref().and_then(|s| s.data.error);
         let rcode = reply.metadata.response_code;
         if rcode != ResponseCode::NoError {
             let rcode_text = rcode_name(u16::from(rcode));
@@ -101,13 +106,24 @@ impl Provider {
                 detail,
             });
         }
-        if let (Some(key), Some(mac), Some(sig)) =
-            (&self.key, &request_mac, reply.signature.as_ref())
-        {
+        if let (Some(key), Some(mac), Some(sig)) = (&self.key, &request_mac, reply_tsig.as_ref()) {
             verify_response(&response.raw, sig, key, mac)?;
         }
         info!(%server, ?action, fqdn, zone, "RFC 2136 update applied");
         Ok(())
+    }
+}
+
+/// The TSIG record of a response: hickory parses it as the message's signature when
+/// built with DNSSEC support, as the last additional record otherwise.
+fn response_tsig(reply: &Message) -> Option<Record<TSIG>> {
+    if let Some(sig) = &reply.signature {
+        return Some((**sig).clone());
+    }
+    let last = reply.additionals.last()?;
+    match &last.data {
+        RData::TSIG(t) => Some(Record::from_rdata(last.name.clone(), last.ttl, t.clone())),
+        _ => None,
     }
 }
 
@@ -189,7 +205,12 @@ mod tests {
 
     #[test]
     fn provider_validation() {
-        assert!(Provider::new(&rfc("127.0.0.1:53", None)).unwrap().key.is_some());
+        assert!(
+            Provider::new(&rfc("127.0.0.1:53", None))
+                .unwrap()
+                .key
+                .is_some()
+        );
         assert_eq!(
             Provider::new(&rfc("", None)).unwrap_err().to_string(),
             "RFC2136 nameserver missing"
@@ -217,9 +238,8 @@ mod tests {
         assert_eq!((rr.dns_class, rr.ttl), (DNSClass::NONE, 0));
         assert_eq!(del.queries[0].query_type(), RecordType::SOA);
         let long = "x".repeat(600);
-        let RData::TXT(txt) = &update_message(1, Action::Insert, &fqdn, &zone, &long)
-            .authorities[0]
-            .data
+        let RData::TXT(txt) =
+            &update_message(1, Action::Insert, &fqdn, &zone, &long).authorities[0].data
         else {
             panic!("not TXT")
         };

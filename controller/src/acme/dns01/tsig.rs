@@ -108,7 +108,11 @@ impl TsigKey {
     /// A key from the issuer's fields: `tsigKeyName`, `tsigAlgorithm` and the Secret's
     /// value, which holds the key **base64-encoded** (as for BIND's `secret` and
     /// `nsupdate -y`); surrounding white space is ignored.
-    pub fn new(key_name: &str, algorithm: Algorithm, secret_b64: &[u8]) -> Result<Self, Dns01Error> {
+    pub fn new(
+        key_name: &str,
+        algorithm: Algorithm,
+        secret_b64: &[u8],
+    ) -> Result<Self, Dns01Error> {
         let mut name = Name::from_ascii(key_name.trim()).map_err(|e| {
             Dns01Error::InvalidTsig(format!("tsigKeyName {key_name:?} is not a DNS name: {e}"))
         })?;
