@@ -12,7 +12,7 @@ use tracing::debug;
 
 use super::error::{Dns01Error, MAX_CNAME_HOPS, go_slice, rcode_name};
 use super::exchange::{ExchangeError, Transport, exchange, random_id};
-use super::nameserver::{DEFAULT_PORT, HostPort, resolve};
+use super::nameserver::{HostPort, resolve};
 
 /// How long one query to one nameserver may take (per transport).
 pub const QUERY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -218,15 +218,43 @@ pub async fn all_have_txt(
     Ok(true)
 }
 
-/// Resolves authoritative nameserver host names to `host:53` socket addresses.
-pub async fn resolve_hosts(hosts: &[String]) -> Result<Vec<SocketAddr>, Dns01Error> {
+/// Resolves authoritative nameserver host names to socket addresses on `port` (53 for
+/// real nameservers): an A (then AAAA) lookup through the recursive nameservers, else
+/// the system resolver (what Go's dialer uses).
+pub async fn resolve_hosts(
+    hosts: &[String],
+    recursive: &[SocketAddr],
+    port: u16,
+) -> Result<Vec<SocketAddr>, Dns01Error> {
     let mut out = Vec::with_capacity(hosts.len());
     for host in hosts {
-        let hp = HostPort {
-            host: host.trim_end_matches('.').to_string(),
-            port: DEFAULT_PORT,
+        let mut found = None;
+        if let Ok(name) = parse_name(host) {
+            for rtype in [RecordType::A, RecordType::AAAA] {
+                let Ok(answer) = query(&name, rtype, recursive, true).await else {
+                    break;
+                };
+                found = answer.answers.iter().find_map(|r| match &r.data {
+                    RData::A(a) => Some(std::net::IpAddr::V4(a.0)),
+                    RData::AAAA(a) => Some(std::net::IpAddr::V6(a.0)),
+                    _ => None,
+                });
+                if found.is_some() {
+                    break;
+                }
+            }
+        }
+        let addr = match found {
+            Some(ip) => SocketAddr::new(ip, port),
+            None => {
+                let hp = HostPort {
+                    host: host.trim_end_matches('.').to_string(),
+                    port,
+                };
+                resolve(&hp).await?
+            }
         };
-        out.push(resolve(&hp).await?);
+        out.push(addr);
     }
     Ok(out)
 }

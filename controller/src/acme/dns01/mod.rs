@@ -171,12 +171,23 @@ async fn change(
 /// Ok(None) when propagated, Ok(Some(why not, in cert-manager's words)) otherwise.
 ///
 /// CNAMEs from `fqdn` are followed; then every authoritative nameserver of the zone
-/// (its NS records, each resolved, port 53) must serve the TXT `value`, or, with
-/// `recursive_only`, every recursive nameserver.
+/// (its NS records, each resolved through the recursive nameservers or else the
+/// system resolver, port 53) must serve the TXT `value`, or, with `recursive_only`,
+/// every recursive nameserver.
 pub async fn check(
     fqdn: &str,
     value: &str,
     s: &Dns01Settings,
+) -> Result<Option<String>, Dns01Error> {
+    check_on_port(fqdn, value, s, DEFAULT_PORT).await
+}
+
+/// [`check`], asking authoritative nameservers on `port` (53 in real life).
+async fn check_on_port(
+    fqdn: &str,
+    value: &str,
+    s: &Dns01Settings,
+    port: u16,
 ) -> Result<Option<String>, Dns01Error> {
     let recursive = s.nameservers();
     let name = lookup::parse_name(fqdn)?;
@@ -185,7 +196,7 @@ pub async fn check(
         recursive
     } else {
         let hosts = lookup::authoritative_nameservers(&target, &recursive).await?;
-        lookup::resolve_hosts(&hosts).await?
+        lookup::resolve_hosts(&hosts, &recursive, port).await?
     };
     debug!(fqdn = %lookup::name_text(&target), nameservers = ?servers, "checking DNS propagation");
     if lookup::all_have_txt(&target, value, &servers).await? {
@@ -223,6 +234,40 @@ mod tests {
         assert!(challenge_fqdn("a..b", false, &s).await.is_err());
         assert_eq!(domain_of("_acme-challenge.example.com."), "example.com");
         assert_eq!(domain_of("other.example.com."), "other.example.com");
+    }
+
+    #[tokio::test]
+    async fn authoritative_check_asks_the_zone_nameservers() {
+        let dns = mock_dns::MockDns::builder()
+            .zone("example.com")
+            .start()
+            .await
+            .unwrap();
+        let addr = dns.dns_addr().unwrap();
+        let s = Dns01Settings {
+            recursive_nameservers: vec![addr],
+            recursive_only: false,
+        };
+        let fqdn = "_acme-challenge.www.example.com.";
+        // The zone's NS is ns.example.com., which mock-dns resolves to 127.0.0.1; on
+        // mock-dns's port it is mock-dns itself.
+        let why = check_on_port(fqdn, "v", &s, addr.port()).await.unwrap();
+        assert_eq!(
+            why.as_deref(),
+            Some("DNS record for \"www.example.com\" not yet propagated")
+        );
+        dns.handle().set_txt(fqdn, "v").unwrap();
+        assert_eq!(
+            check_on_port(fqdn, "v", &s, addr.port()).await.unwrap(),
+            None
+        );
+        // Outside any zone there is no SOA to find the nameservers from.
+        let err = check_on_port("_acme-challenge.elsewhere.test.", "v", &s, addr.port())
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("Could not determine the zone for"), "{err}");
+        dns.shutdown().await;
     }
 
     #[test]
