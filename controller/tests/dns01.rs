@@ -292,6 +292,29 @@ async fn cname_strategy_follow() {
     clean_up(&p, &target, "via-cname", &s).await.unwrap();
     assert!(check(FQDN, "via-cname", &s).await.unwrap().is_some());
 
+    // A CNAME that a wildcard record appears to synthesize is not followed (#5751).
+    dns.handle()
+        .set_cname("*.www.example.com", "www.acme-delegation.example.com")
+        .unwrap();
+    assert_eq!(
+        challenge_fqdn("www.example.com", true, &s).await.unwrap(),
+        FQDN
+    );
+    dns.handle().clear_cname("*.www.example.com").unwrap();
+
+    // An unknown answer is an error, not "no CNAME" (#8095).
+    dns.handle().set_fault(FQDN, Fault::ServFail).unwrap();
+    let err = challenge_fqdn("www.example.com", true, &s)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("When querying the CNAME record for '_acme-challenge.www.example.com.'")
+            && err.ends_with("but got 'SERVFAIL'"),
+        "{err}"
+    );
+    dns.handle().clear_fault(FQDN).unwrap();
+
     // A loop is an error, in cert-manager's words.
     dns.handle()
         .set_cname(

@@ -80,6 +80,18 @@ pub enum Dns01Error {
         /// The response code.
         rcode: String,
     },
+    /// A CNAME query got an answer other than NOERROR or NXDOMAIN.
+    #[error(
+        "When querying the CNAME record for '{fqdn}' using nameservers {nameservers}, rcode was expected to be 'NOERROR' or 'NXDOMAIN', but got '{rcode}'"
+    )]
+    CnameRcode {
+        /// The name queried.
+        fqdn: String,
+        /// The nameservers asked.
+        nameservers: String,
+        /// The response code.
+        rcode: String,
+    },
     /// The NS records of the zone could not be found.
     #[error("Could not determine authoritative nameservers for {0:?}")]
     NoAuthoritativeNameservers(String),

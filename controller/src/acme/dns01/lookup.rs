@@ -117,24 +117,63 @@ pub async fn find_zone(fqdn: &Name, nameservers: &[SocketAddr]) -> Result<String
     })
 }
 
-/// Follows the CNAME chain from `fqdn` (cert-manager's `followCNAMEs`): the last name
-/// that is not a CNAME. A name without a NOERROR answer ends the chain; loops are errors.
-pub async fn follow_cnames(fqdn: &Name, nameservers: &[SocketAddr]) -> Result<Name, Dns01Error> {
-    let mut chain: Vec<Name> = Vec::new();
-    let mut current = fqdn.clone();
-    loop {
-        let answer = query(&current, RecordType::CNAME, nameservers, true).await?;
-        if answer.metadata.response_code != ResponseCode::NoError {
-            return Ok(current);
+/// The target of the CNAME owned by `name`, if any. NXDOMAIN means none; other error
+/// rcodes mean "unknown": an error when `strict` (cert-manager #8095: never put the
+/// record under the wrong name), "no CNAME" otherwise (the propagation check's
+/// tolerance).
+pub async fn cname_target(
+    name: &Name,
+    nameservers: &[SocketAddr],
+    strict: bool,
+) -> Result<Option<Name>, Dns01Error> {
+    let answer = query(name, RecordType::CNAME, nameservers, true).await?;
+    let rcode = answer.metadata.response_code;
+    if rcode == ResponseCode::NXDomain {
+        return Ok(None);
+    }
+    if rcode != ResponseCode::NoError {
+        if strict {
+            return Err(Dns01Error::CnameRcode {
+                fqdn: name_text(name),
+                nameservers: go_slice(nameservers),
+                rcode: rcode_name(u16::from(rcode)),
+            });
         }
-        let target = answer.answers.iter().find_map(|r| match &r.data {
-            RData::CNAME(c) if r.name.to_lowercase() == current.to_lowercase() => Some(c.0.clone()),
-            _ => None,
-        });
-        let Some(mut target) = target else {
+        return Ok(None);
+    }
+    let lower = name.to_lowercase();
+    Ok(answer.answers.iter().find_map(|r| match &r.data {
+        RData::CNAME(c) if r.name.to_lowercase() == lower => {
+            let mut t = c.0.clone();
+            t.set_fqdn(true);
+            Some(t)
+        }
+        _ => None,
+    }))
+}
+
+/// Follows the CNAME chain from `fqdn` (cert-manager's `followCNAMEs`): the last name
+/// that is not a CNAME. Loops are errors.
+pub async fn follow_cnames(
+    fqdn: &Name,
+    nameservers: &[SocketAddr],
+    strict: bool,
+) -> Result<Name, Dns01Error> {
+    follow_cnames_from(fqdn.clone(), Vec::new(), nameservers, strict).await
+}
+
+/// [`follow_cnames`] from `current`, with the names already visited in `chain`.
+pub async fn follow_cnames_from(
+    mut current: Name,
+    mut chain: Vec<Name>,
+    nameservers: &[SocketAddr],
+    strict: bool,
+) -> Result<Name, Dns01Error> {
+    let start = chain.first().cloned().unwrap_or_else(|| current.clone());
+    loop {
+        let Some(target) = cname_target(&current, nameservers, strict).await? else {
             return Ok(current);
         };
-        target.set_fqdn(true);
         debug!(fqdn = %current, cname = %target, "updating FQDN");
         let target_lower = target.to_lowercase();
         if target_lower == current.to_lowercase()
@@ -146,10 +185,27 @@ pub async fn follow_cnames(fqdn: &Name, nameservers: &[SocketAddr]) -> Result<Na
             });
         }
         if chain.len() >= MAX_CNAME_HOPS {
-            return Err(Dns01Error::CnameChainTooLong(name_text(fqdn)));
+            return Err(Dns01Error::CnameChainTooLong(name_text(&start)));
         }
         chain.push(current);
         current = target;
+    }
+}
+
+/// Whether `target`, the CNAME target of `_acme-challenge.<domain>`, looks synthesized
+/// from a wildcard CNAME (cert-manager #5751): `*.<domain>` has the same target.
+/// Failures of this extra probe count as "no".
+pub async fn is_wildcard_cname(domain: &str, target: &Name, nameservers: &[SocketAddr]) -> bool {
+    let Ok(wildcard) = parse_name(&format!("*.{domain}.")) else {
+        return false;
+    };
+    match cname_target(&wildcard, nameservers, true).await {
+        Ok(Some(t)) => t.to_lowercase() == target.to_lowercase(),
+        Ok(None) => false,
+        Err(e) => {
+            debug!(error = %e, "wildcard CNAME probe failed; following the CNAME");
+            false
+        }
     }
 }
 

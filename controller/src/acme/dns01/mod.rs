@@ -92,7 +92,9 @@ impl Dns01Settings {
 
 /// `_acme-challenge.<domain>.`, following CNAMEs when `follow_cname` (cnameStrategy: Follow).
 ///
-/// A leading `*.` and a trailing dot of `domain` are ignored.
+/// A leading `*.` and a trailing dot of `domain` are ignored. As cert-manager does, a
+/// CNAME that a wildcard record (`*.<domain>`) appears to synthesize is not followed,
+/// and a CNAME lookup answered with an error rcode other than NXDOMAIN is an error.
 pub async fn challenge_fqdn(
     domain: &str,
     follow_cname: bool,
@@ -103,7 +105,15 @@ pub async fn challenge_fqdn(
     if !follow_cname {
         return Ok(lookup::name_text(&fqdn));
     }
-    let followed = lookup::follow_cnames(&fqdn, &s.nameservers()).await?;
+    let nameservers = s.nameservers();
+    let Some(first) = lookup::cname_target(&fqdn, &nameservers, true).await? else {
+        return Ok(lookup::name_text(&fqdn));
+    };
+    if lookup::is_wildcard_cname(base, &first, &nameservers).await {
+        debug!(fqdn = %lookup::name_text(&fqdn), cname = %first, "not following a CNAME that a wildcard record appears to synthesize");
+        return Ok(lookup::name_text(&fqdn));
+    }
+    let followed = lookup::follow_cnames_from(first, vec![fqdn], &nameservers, true).await?;
     Ok(lookup::name_text(&followed))
 }
 
@@ -191,7 +201,7 @@ async fn check_on_port(
 ) -> Result<Option<String>, Dns01Error> {
     let recursive = s.nameservers();
     let name = lookup::parse_name(fqdn)?;
-    let target = lookup::follow_cnames(&name, &recursive).await?;
+    let target = lookup::follow_cnames(&name, &recursive, false).await?;
     let servers = if s.recursive_only {
         recursive
     } else {
