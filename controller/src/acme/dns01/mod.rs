@@ -54,6 +54,23 @@ pub struct Rfc2136 {
     pub tcp: bool,
 }
 
+impl Rfc2136 {
+    /// The provider of an issuer's `rfc2136` solver; `tsig_secret` is the value of
+    /// its `tsigSecretSecretRef` key, read by the caller.
+    pub fn from_spec(
+        spec: &crate::api::acme::AcmeIssuerDns01ProviderRfc2136,
+        tsig_secret: Option<Vec<u8>>,
+    ) -> Self {
+        Self {
+            nameserver: spec.nameserver.clone(),
+            tsig_key_name: spec.tsig_key_name.clone(),
+            tsig_algorithm: spec.tsig_algorithm.clone(),
+            tsig_secret,
+            tcp: spec.protocol == Some(crate::api::acme::Rfc2136UpdateProtocol::Tcp),
+        }
+    }
+}
+
 impl std::fmt::Debug for Rfc2136 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Rfc2136")
@@ -80,6 +97,22 @@ pub struct Dns01Settings {
 }
 
 impl Dns01Settings {
+    /// Parses `--dns01-recursive-nameservers`: comma-separated `ip:port` (IPv6 as
+    /// `[addr]:port`). DNS-over-HTTPS servers are not supported.
+    pub fn parse_nameservers_flag(flag: &str) -> Result<Vec<SocketAddr>, Dns01Error> {
+        flag.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|server| {
+                server.parse::<SocketAddr>().map_err(|_| {
+                    Dns01Error::InvalidNameserver(format!(
+                        "invalid DNS server ({server}): must be in format <ip address>:<port>"
+                    ))
+                })
+            })
+            .collect()
+    }
+
     /// The recursive nameservers to use: the configured ones, else the system's.
     pub fn nameservers(&self) -> Vec<SocketAddr> {
         if self.recursive_nameservers.is_empty() {
@@ -278,6 +311,39 @@ mod tests {
             .to_string();
         assert!(err.starts_with("Could not determine the zone for"), "{err}");
         dns.shutdown().await;
+    }
+
+    #[test]
+    fn provider_from_the_issuer_spec() {
+        let spec: crate::api::acme::AcmeIssuerDns01ProviderRfc2136 =
+            serde_json::from_value(serde_json::json!({
+                "nameserver": "10.0.0.1:53", "tsigKeyName": "k", "tsigAlgorithm": "HMACSHA256",
+                "protocol": "TCP",
+                "tsigSecretSecretRef": {"name": "tsig", "key": "secret"}}))
+            .unwrap();
+        let p = Rfc2136::from_spec(&spec, Some(b"c2VjcmV0".to_vec()));
+        assert!(p.tcp);
+        assert_eq!(p.tsig_key_name.as_deref(), Some("k"));
+        assert_eq!(p.tsig_algorithm.as_deref(), Some("HMACSHA256"));
+        assert_eq!(p.nameserver, "10.0.0.1:53");
+    }
+
+    #[test]
+    fn recursive_nameservers_flag() {
+        assert_eq!(
+            Dns01Settings::parse_nameservers_flag("127.0.0.1:8053, [::1]:53").unwrap(),
+            vec![
+                "127.0.0.1:8053".parse::<SocketAddr>().unwrap(),
+                "[::1]:53".parse().unwrap()
+            ]
+        );
+        assert!(
+            Dns01Settings::parse_nameservers_flag("")
+                .unwrap()
+                .is_empty()
+        );
+        let err = Dns01Settings::parse_nameservers_flag("8.8.8.8").unwrap_err();
+        assert!(err.to_string().contains("<ip address>:<port>"), "{err}");
     }
 
     #[test]
