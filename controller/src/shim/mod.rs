@@ -13,6 +13,7 @@
 
 mod annotations;
 mod build;
+mod flags;
 mod issuer;
 
 use std::collections::BTreeMap;
@@ -32,6 +33,7 @@ use crate::events::EventType;
 
 pub use annotations::split_csv;
 pub use build::{Desired, desired, needs_update};
+pub use flags::ShimFlags;
 pub use issuer::{issuer_for, wants_certificates};
 
 /// Event reasons, as upstream.

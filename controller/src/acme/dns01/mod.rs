@@ -20,6 +20,7 @@
 
 mod error;
 mod exchange;
+mod flags;
 mod lookup;
 mod nameserver;
 mod rfc2136;
@@ -31,6 +32,7 @@ use std::time::SystemTime;
 use tracing::debug;
 
 pub use error::{Dns01Error, MAX_CNAME_HOPS};
+pub use flags::Dns01Flags;
 pub use lookup::QUERY_TIMEOUT;
 pub use nameserver::{DEFAULT_PORT, HostPort, parse_nameserver, system_resolvers};
 pub use rfc2136::{TXT_TTL, UPDATE_TIMEOUT};
