@@ -17,7 +17,7 @@ use k8s_openapi::api::events::v1::Event;
 use k8s_openapi::api::networking::v1::Ingress;
 use kube::ResourceExt;
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
-use kube::runtime::{Controller, reflector, watcher};
+use kube::runtime::{reflector, watcher};
 use lab::*;
 use serde_json::json;
 
@@ -51,8 +51,7 @@ fn start_shim(lab: &Lab, config: ShimConfig) -> Shim {
     ));
     let shim_ctx = Arc::new(ShimContext { ctx, config });
     let wcfg = watcher::Config::default().any_semantic();
-    let task = Controller::new(Api::<Ingress>::all(client.clone()), wcfg.clone())
-        .owns(Api::<Certificate>::all(client), wcfg)
+    let task = shim::controller(client, wcfg)
         .run(shim::reconcile, shim::error_policy, shim_ctx)
         .for_each(|_| async {});
     Shim(tokio::spawn(task))

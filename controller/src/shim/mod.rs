@@ -92,6 +92,29 @@ pub struct ShimContext {
     pub config: ShimConfig,
 }
 
+/// The ingress-shim's Controller: Ingresses, and the Certificates they control
+/// (`.owns`), so a changed or deleted Certificate is put back.
+///
+/// ```no_run
+/// # use std::sync::Arc;
+/// # use futures::StreamExt;
+/// # use certlab_controller::shim::{self, ShimConfig, ShimContext};
+/// # async fn demo(client: kube::Client, ctx: Arc<certlab_controller::context::Context>) {
+/// let wcfg = kube::runtime::watcher::Config::default().any_semantic();
+/// shim::controller(client, wcfg)
+///     .run(shim::reconcile, shim::error_policy, Arc::new(ShimContext { ctx, config: ShimConfig::default() }))
+///     .for_each(|_| async {})
+///     .await;
+/// # }
+/// ```
+pub fn controller(
+    client: kube::Client,
+    wcfg: kube::runtime::watcher::Config,
+) -> kube::runtime::Controller<Ingress> {
+    kube::runtime::Controller::new(Api::<Ingress>::all(client.clone()), wcfg.clone())
+        .owns(Api::<Certificate>::all(client), wcfg)
+}
+
 /// Reconciles one Ingress (for `Controller::run`).
 pub async fn reconcile(ingress: Arc<Ingress>, ctx: Arc<ShimContext>) -> Result<Action> {
     reconcile_with(&ingress, &ctx.ctx, &ctx.config).await
