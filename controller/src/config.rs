@@ -24,6 +24,8 @@ pub struct Config {
     pub approve_requests: bool,
     /// The `reportingInstance` of events.
     pub instance: String,
+    /// ingress-shim's flags (`--auto-certificate-annotations`, `--default-issuer-*`, …).
+    pub shim: crate::shim::ShimConfig,
 }
 
 impl Default for Config {
@@ -43,6 +45,7 @@ impl Default for Config {
                 "certlab-controller-{}",
                 std::env::var("HOSTNAME").unwrap_or_else(|_| "local".to_string())
             ),
+            shim: crate::shim::ShimConfig::default(),
         }
     }
 }

@@ -43,6 +43,8 @@ struct Cli {
     /// How many objects each controller reconciles at once.
     #[arg(long, default_value_t = 16)]
     concurrent_workers: u16,
+    #[command(flatten)]
+    shim: certlab_controller::shim::ShimFlags,
 }
 
 #[derive(Debug, Subcommand)]
@@ -105,6 +107,7 @@ async fn main() -> anyhow::Result<()> {
         cluster_resource_namespace: cli.cluster_resource_namespace,
         certificate_owner_ref: cli.enable_certificate_owner_ref,
         concurrency: cli.concurrent_workers,
+        shim: cli.shim.into(),
         ..Config::default()
     };
     let run = async {

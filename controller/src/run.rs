@@ -269,6 +269,19 @@ pub fn start(
         )
         .for_each(|_| futures::future::ready(()));
 
+    let ingress_shim = crate::shim::controller(client.clone(), wcfg.clone())
+        .with_config(ccfg.clone())
+        .graceful_shutdown_on(shutdown.clone())
+        .run(
+            crate::shim::reconcile,
+            crate::shim::error_policy,
+            Arc::new(crate::shim::ShimContext {
+                ctx: context.clone(),
+                config: config.shim.clone(),
+            }),
+        )
+        .for_each(|_| futures::future::ready(()));
+
     let orders = Controller::new(Api::<Order>::all(client.clone()), wcfg.clone())
         .owns(Api::<Challenge>::all(client.clone()), wcfg.clone())
         .with_config(ccfg_orders)
@@ -289,7 +302,14 @@ pub fn start(
     let stop_roots = stop.clone();
     let task = tokio::spawn(async move {
         let controllers = async {
-            tokio::join!(certificates, requests, issuers, cluster_issuers, orders);
+            tokio::join!(
+                certificates,
+                requests,
+                issuers,
+                cluster_issuers,
+                orders,
+                ingress_shim
+            );
         };
         tokio::select! {
             _ = controllers => {}

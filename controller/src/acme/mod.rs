@@ -4,6 +4,7 @@
 pub mod account;
 pub mod backoff;
 pub mod client;
+pub mod dns01;
 pub mod http;
 pub mod names;
 pub mod orders;
