@@ -19,6 +19,7 @@ use kube::runtime::watcher;
 
 use crate::api::certificate::Certificate;
 use crate::api::certificate_request::CertificateRequest;
+use crate::api::challenge::Challenge;
 use crate::api::constants::labels;
 
 /// Keys an object is filed under (none: not indexed).
@@ -155,6 +156,8 @@ pub struct Indexes {
     pub requests_by_owner: Index<CertificateRequest>,
     /// next-private-key Secrets by controlling owner UID.
     pub next_keys_by_owner: Index<PartialObjectMeta<Secret>>,
+    /// ACME Challenges by controlling owner (Order) UID.
+    pub challenges_by_owner: Index<Challenge>,
 }
 
 impl Default for Indexes {
@@ -182,6 +185,7 @@ impl Default for Indexes {
                     Vec::new()
                 }
             }),
+            challenges_by_owner: Index::new(|c: &Challenge| controller_uid_keys(&c.metadata)),
         }
     }
 }

@@ -45,6 +45,51 @@ struct Cli {
     concurrent_workers: u16,
     #[command(flatten)]
     shim: certlab_controller::shim::ShimFlags,
+    /// The maximum number of challenges that can be scheduled as 'processing' at once.
+    #[arg(long, default_value_t = 60)]
+    max_concurrent_challenges: usize,
+    /// The docker image to use to solve ACME HTTP01 challenges.
+    #[arg(long, default_value = certlab_controller::config::DEFAULT_ACME_HTTP01_SOLVER_IMAGE)]
+    acme_http01_solver_image: String,
+    /// A list of comma separated dns server endpoints used for ACME HTTP01 check
+    /// requests (host:port, or an IP for port 53).
+    #[arg(long, value_delimiter = ',', value_parser = parse_nameserver)]
+    acme_http01_solver_nameservers: Vec<SocketAddr>,
+    /// The port the HTTP-01 self-check connects to.
+    #[arg(long, default_value_t = 80)]
+    http01_self_check_port: u16,
+    /// A list of comma separated dns server endpoints used for DNS01 check requests
+    /// (host:port, or an IP for port 53).
+    #[arg(long, value_delimiter = ',', value_parser = parse_nameserver)]
+    dns01_recursive_nameservers: Vec<SocketAddr>,
+    /// When true, cert-manager will only ever query the configured DNS resolvers to
+    /// perform the ACME DNS01 self check.
+    #[arg(long, default_value_t = false)]
+    dns01_recursive_nameservers_only: bool,
+    /// The duration the controller should wait between a propagation check (Go
+    /// duration, e.g. 10s).
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    dns01_check_retry_period: std::time::Duration,
+    /// The wait after a DNS-01 record has propagated, before the CA is asked.
+    #[arg(long, default_value = "60s", value_parser = parse_duration)]
+    dns01_propagation_wait: std::time::Duration,
+}
+
+fn parse_nameserver(s: &str) -> Result<SocketAddr, String> {
+    let s = s.trim();
+    s.parse::<SocketAddr>()
+        .or_else(|_| {
+            s.parse::<std::net::IpAddr>()
+                .map(|ip| SocketAddr::new(ip, 53))
+        })
+        .map_err(|_| format!("{s:?} is not an IP:port (or an IP)"))
+}
+
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    certlab_controller::api::duration::parse_go_duration(s)
+        .map_err(|e| e.to_string())
+        .and_then(|n| u64::try_from(n).map_err(|_| "negative duration".to_string()))
+        .map(std::time::Duration::from_nanos)
 }
 
 #[derive(Debug, Subcommand)]
@@ -108,6 +153,14 @@ async fn main() -> anyhow::Result<()> {
         certificate_owner_ref: cli.enable_certificate_owner_ref,
         concurrency: cli.concurrent_workers,
         shim: cli.shim.into(),
+        max_concurrent_challenges: cli.max_concurrent_challenges,
+        acme_http01_solver_image: cli.acme_http01_solver_image,
+        acme_http01_solver_nameservers: cli.acme_http01_solver_nameservers,
+        http01_self_check_port: cli.http01_self_check_port,
+        dns01_recursive_nameservers: cli.dns01_recursive_nameservers,
+        dns01_recursive_nameservers_only: cli.dns01_recursive_nameservers_only,
+        dns01_check_retry_period: cli.dns01_check_retry_period,
+        dns01_propagation_wait: cli.dns01_propagation_wait,
         ..Config::default()
     };
     let run = async {

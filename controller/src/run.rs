@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use certlab_clock::SharedClock;
 use futures::{StreamExt, TryStreamExt};
-use k8s_openapi::api::core::v1::Secret;
+use k8s_openapi::api::core::v1::{Pod, Secret, Service};
+use k8s_openapi::api::networking::v1::Ingress;
 use kube::api::{Api, PartialObjectMeta};
 use kube::runtime::controller::{Action, Config as ControllerConfig};
 use kube::runtime::reflector::{self, ObjectRef};
@@ -18,7 +19,7 @@ use tokio_util::sync::CancellationToken;
 use crate::api::certificate::Certificate;
 use crate::api::certificate_request::CertificateRequest;
 use crate::api::challenge::Challenge;
-use crate::api::constants::annotations;
+use crate::api::constants::{annotations, labels};
 use crate::api::issuer::{ClusterIssuer, Issuer};
 use crate::api::order::Order;
 use crate::config::Config;
@@ -118,6 +119,23 @@ pub fn start(
             .inspect_ok(move |e| indexes.requests_by_owner.apply(e))
     };
 
+    // Challenges: the scheduler reads the cache; the Orders controller looks them up
+    // by owner. Every change wakes the scheduler.
+    let (ch_reader, ch_writer) = reflector::store_shared::<Challenge>(SHARED_BUFFER);
+    let ch_primary = ch_writer.subscribe();
+    let scheduler_wake = Arc::new(tokio::sync::Notify::new());
+    let ch_root = {
+        let indexes = indexes.clone();
+        let wake = scheduler_wake.clone();
+        watcher(Api::<Challenge>::all(client.clone()), wcfg.clone())
+            .default_backoff()
+            .reflect_shared(ch_writer)
+            .inspect_ok(move |e| {
+                indexes.challenges_by_owner.apply(e);
+                wake.notify_one();
+            })
+    };
+
     // Shared streams carry no deletions (kube-runtime dispatches applies only), and a
     // deleted Secret or CertificateRequest must trigger re-issuance: those are watched
     // directly, metadata-only for Secrets.
@@ -141,6 +159,7 @@ pub fn start(
             certificates: cert_reader.clone(),
             requests: cr_reader.clone(),
             secrets: secret_reader,
+            challenges: ch_reader.clone(),
             indexes: indexes.clone(),
         },
     ));
@@ -152,7 +171,9 @@ pub fn start(
     };
     let shutdown = futures::FutureExt::shared(Box::pin(shutdown));
 
-    let (Some(cert_primary), Some(cr_primary)) = (cert_primary, cr_primary) else {
+    let (Some(cert_primary), Some(cr_primary), Some(ch_primary)) =
+        (cert_primary, cr_primary, ch_primary)
+    else {
         unreachable!("shared stores always hand out subscriptions")
     };
 
@@ -281,6 +302,28 @@ pub fn start(
             }),
         )
         .for_each(|_| futures::future::ready(()));
+    // HTTP-01 solver Pods, Services and Ingresses wake the Challenge owning them.
+    let solver_watch = wcfg
+        .clone()
+        .labels(&format!("{}=true", labels::ACME_HTTP01_SOLVER));
+    let challenges = Controller::for_shared_stream(ch_primary, ch_reader.clone())
+        .owns(Api::<Pod>::all(client.clone()), solver_watch.clone())
+        .owns(Api::<Service>::all(client.clone()), solver_watch.clone())
+        .owns(Api::<Ingress>::all(client.clone()), solver_watch)
+        .with_config(ccfg.clone())
+        .graceful_shutdown_on(shutdown.clone())
+        .run(
+            crate::acme::challenges::reconcile,
+            error_policy("challenges"),
+            context.clone(),
+        )
+        .for_each(|_| futures::future::ready(()));
+    let scheduler = crate::acme::challenges::scheduler::run(
+        context.clone(),
+        ch_reader,
+        scheduler_wake,
+        stop.clone(),
+    );
 
     let orders = Controller::new(Api::<Order>::all(client.clone()), wcfg.clone())
         .owns(Api::<Challenge>::all(client.clone()), wcfg.clone())
@@ -297,6 +340,7 @@ pub fn start(
         tokio::join!(
             cert_root.for_each(|_| futures::future::ready(())),
             cr_root.for_each(|_| futures::future::ready(())),
+            ch_root.for_each(|_| futures::future::ready(())),
         );
     };
     let stop_roots = stop.clone();
@@ -308,7 +352,9 @@ pub fn start(
                 issuers,
                 cluster_issuers,
                 orders,
-                ingress_shim
+                ingress_shim,
+                challenges,
+                scheduler
             );
         };
         tokio::select! {

@@ -187,3 +187,190 @@ pub async fn secret_data(
         .map(|(k, v)| (k, v.0))
         .collect()
 }
+
+/// ACME in the lab: mock-dns resolving every name to loopback, mock-acme validating
+/// HTTP-01 on one port through that DNS, and a stand-in for the node that runs every
+/// HTTP-01 solver Pod with `acme::solver_server` on its own 127.0.x.y address.
+pub struct AcmeLab {
+    pub lab: Lab,
+    pub dns: mock_dns::RunningDns,
+    pub acme: mock_acme::RunningAcme,
+    /// The port HTTP-01 is validated and self-checked on.
+    pub http_port: u16,
+    /// Domains whose solver Pod was run, in order.
+    pub served: Arc<std::sync::Mutex<Vec<String>>>,
+    _port_guard: std::net::TcpListener,
+    _runner: tokio::task::JoinHandle<()>,
+}
+
+/// The zone DNS-01 tests solve in (mock-dns is authoritative and takes updates).
+pub const DNS01_ZONE: &str = "dns01.test";
+/// The TSIG key name for updates to [`DNS01_ZONE`].
+pub const DNS01_TSIG_KEY: &str = "lab-key";
+/// Its secret, base64 (as a Secret stores it for cert-manager).
+pub const DNS01_TSIG_SECRET: &str = "bGFiLXRzaWctc2VjcmV0LWtleQ==";
+
+/// Controller settings for ACME tests: self-checks through mock-dns on `http_port`,
+/// one pass, no waits.
+pub fn acme_config(dns: std::net::SocketAddr, http_port: u16) -> Config {
+    Config::default().with_lab_acme(dns, http_port)
+}
+
+pub async fn acme_lab() -> AcmeLab {
+    acme_lab_with(|c| c).await
+}
+
+pub async fn acme_lab_with(tweak: impl FnOnce(Config) -> Config) -> AcmeLab {
+    // Hold the port on 127.0.0.1 so no other test picks it; solvers use 127.0.x.y.
+    let guard = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let http_port = guard.local_addr().unwrap().port();
+    // Unknown names resolve to 127.0.0.2, where nothing listens on the port: refused at
+    // once, like a solver that is not up.
+    let dns = mock_dns::MockDns::builder()
+        .default_ipv4(Some(std::net::Ipv4Addr::new(127, 0, 0, 2)))
+        .default_ipv6(None)
+        // DNS-01: an open zone taking TSIG-signed RFC 2136 updates.
+        .open_zone(DNS01_ZONE)
+        .tsig_key(
+            mock_dns::TsigKey::parse(&format!("{DNS01_TSIG_KEY}:hmac-sha256:{DNS01_TSIG_SECRET}"))
+                .unwrap(),
+        )
+        .start()
+        .await
+        .unwrap();
+    let dns_addr = dns.dns_addr().unwrap();
+    let lab = lab_with(tweak(acme_config(dns_addr, http_port))).await;
+    let mut cfg = mock_acme::Config::quiet();
+    cfg.http_port = http_port;
+    let acme = mock_acme::MockAcme::builder()
+        .config(cfg)
+        .clock(lab.clock.shared())
+        .dns_server(dns_addr)
+        .start()
+        .await
+        .unwrap();
+    let served = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let runner = tokio::spawn(run_solver_pods(
+        lab.client.clone(),
+        dns.handle(),
+        http_port,
+        served.clone(),
+    ));
+    AcmeLab {
+        lab,
+        dns,
+        acme,
+        http_port,
+        served,
+        _port_guard: guard,
+        _runner: runner,
+    }
+}
+
+/// The value of `--name=value` among a container's args.
+pub fn arg(args: &[String], name: &str) -> Option<String> {
+    let prefix = format!("--{name}=");
+    args.iter()
+        .find_map(|a| a.strip_prefix(&prefix).map(str::to_string))
+}
+
+/// The node stand-in: every solver Pod gets an address 127.0.x.y (registered in
+/// mock-dns for its domain) and `solver_server` on it until the Pod goes away.
+async fn run_solver_pods(
+    client: kube::Client,
+    dns: mock_dns::DnsHandle,
+    port: u16,
+    served: Arc<std::sync::Mutex<Vec<String>>>,
+) {
+    use k8s_openapi::api::core::v1::Pod;
+    use kube::api::ListParams;
+    use std::collections::HashMap;
+    let pods: Api<Pod> = Api::all(client);
+    let mut running: HashMap<String, tokio_util::sync::CancellationToken> = HashMap::new();
+    let mut ips: HashMap<String, std::net::Ipv4Addr> = HashMap::new();
+    let mut next: u16 = 2;
+    loop {
+        let list = match pods
+            .list(&ListParams::default().labels("acme.cert-manager.io/http01-solver=true"))
+            .await
+        {
+            Ok(l) => l.items,
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                continue;
+            }
+        };
+        let live: std::collections::HashSet<String> =
+            list.iter().filter_map(|p| p.metadata.uid.clone()).collect();
+        running.retain(|uid, stop| {
+            let keep = live.contains(uid);
+            if !keep {
+                stop.cancel();
+            }
+            keep
+        });
+        for pod in list {
+            let Some(uid) = pod.metadata.uid.clone() else {
+                continue;
+            };
+            if running.contains_key(&uid) || pod.metadata.deletion_timestamp.is_some() {
+                continue;
+            }
+            let args = pod
+                .spec
+                .as_ref()
+                .and_then(|s| s.containers.first())
+                .and_then(|c| c.args.clone())
+                .unwrap_or_default();
+            let (Some(domain), Some(token), Some(key)) =
+                (arg(&args, "domain"), arg(&args, "token"), arg(&args, "key"))
+            else {
+                continue;
+            };
+            // Names under `unserved.test` model a solver that never becomes reachable.
+            if domain.ends_with(".unserved.test") {
+                continue;
+            }
+            let ip = *ips.entry(domain.clone()).or_insert_with(|| {
+                next += 1;
+                std::net::Ipv4Addr::new(127, 0, (next >> 8) as u8, (next & 0xff) as u8)
+            });
+            dns.clear_a(&domain).ok();
+            dns.add_a(&domain, &[ip]).unwrap();
+            let stop = tokio_util::sync::CancellationToken::new();
+            let addr = std::net::SocketAddr::new(ip.into(), port);
+            let listener = certlab_controller::acme::solver_server::bind(addr)
+                .await
+                .unwrap();
+            tokio::spawn(certlab_controller::acme::solver_server::serve_listener(
+                listener,
+                certlab_controller::acme::solver_server::Challenge {
+                    domain: domain.clone(),
+                    token,
+                    key,
+                },
+                stop.clone(),
+            ));
+            served.lock().unwrap().push(domain);
+            running.insert(uid, stop);
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// An ACME ClusterIssuer `name` on the lab's mock-acme with these solvers.
+pub async fn acme_cluster_issuer(acme: &AcmeLab, name: &str, solvers: serde_json::Value) {
+    use base64::Engine;
+    use certlab_controller::api::issuer::ClusterIssuer;
+    let ca = base64::engine::general_purpose::STANDARD.encode(acme.acme.tls_ca_pem());
+    create(
+        &Api::<ClusterIssuer>::all(acme.lab.client.clone()),
+        serde_json::json!({"apiVersion": "cert-manager.io/v1", "kind": "ClusterIssuer",
+        "metadata": {"name": name}, "spec": {"acme": {
+            "server": acme.acme.directory_url(), "caBundle": ca,
+            "email": "lab@example.com",
+            "privateKeySecretRef": {"name": format!("{name}-account")},
+            "solvers": solvers}}}),
+    )
+    .await;
+}
