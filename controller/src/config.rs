@@ -24,6 +24,8 @@ pub struct Config {
     pub approve_requests: bool,
     /// The `reportingInstance` of events.
     pub instance: String,
+    /// ingress-shim's flags (`--auto-certificate-annotations`, `--default-issuer-*`, …).
+    pub shim: crate::shim::ShimConfig,
     /// `--max-concurrent-challenges`: how many Challenges are processed at once (60).
     pub max_concurrent_challenges: usize,
     /// `--acme-http01-solver-image`: the image of HTTP-01 solver Pods.
@@ -74,6 +76,7 @@ impl Default for Config {
                 "certlab-controller-{}",
                 std::env::var("HOSTNAME").unwrap_or_else(|_| "local".to_string())
             ),
+            shim: crate::shim::ShimConfig::default(),
             max_concurrent_challenges: 60,
             acme_http01_solver_image: DEFAULT_ACME_HTTP01_SOLVER_IMAGE.to_string(),
             acme_http01_solver_nameservers: Vec::new(),

@@ -17,3 +17,4 @@ pub mod metrics;
 pub mod pki;
 pub mod requests;
 pub mod run;
+pub mod shim;

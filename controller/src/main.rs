@@ -43,6 +43,8 @@ struct Cli {
     /// How many objects each controller reconciles at once.
     #[arg(long, default_value_t = 16)]
     concurrent_workers: u16,
+    #[command(flatten)]
+    shim: certlab_controller::shim::ShimFlags,
     /// The maximum number of challenges that can be scheduled as 'processing' at once.
     #[arg(long, default_value_t = 60)]
     max_concurrent_challenges: usize,
@@ -150,6 +152,7 @@ async fn main() -> anyhow::Result<()> {
         cluster_resource_namespace: cli.cluster_resource_namespace,
         certificate_owner_ref: cli.enable_certificate_owner_ref,
         concurrency: cli.concurrent_workers,
+        shim: cli.shim.into(),
         max_concurrent_challenges: cli.max_concurrent_challenges,
         acme_http01_solver_image: cli.acme_http01_solver_image,
         acme_http01_solver_nameservers: cli.acme_http01_solver_nameservers,

@@ -290,6 +290,18 @@ pub fn start(
         )
         .for_each(|_| futures::future::ready(()));
 
+    let ingress_shim = crate::shim::controller(client.clone(), wcfg.clone())
+        .with_config(ccfg.clone())
+        .graceful_shutdown_on(shutdown.clone())
+        .run(
+            crate::shim::reconcile,
+            crate::shim::error_policy,
+            Arc::new(crate::shim::ShimContext {
+                ctx: context.clone(),
+                config: config.shim.clone(),
+            }),
+        )
+        .for_each(|_| futures::future::ready(()));
     // HTTP-01 solver Pods, Services and Ingresses wake the Challenge owning them.
     let solver_watch = wcfg
         .clone()
@@ -340,6 +352,7 @@ pub fn start(
                 issuers,
                 cluster_issuers,
                 orders,
+                ingress_shim,
                 challenges,
                 scheduler
             );

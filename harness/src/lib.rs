@@ -8,4 +8,7 @@ pub mod endpoints;
 pub mod lab;
 
 pub use endpoints::Endpoints;
-pub use lab::{Lab, LabBuilder, LabError};
+pub use lab::{
+    LAB_ACME_DNS01, LAB_ACME_HTTP01, LAB_CA, LAB_DOMAIN, LAB_SELFSIGNED, LAB_TSIG_KEY,
+    LAB_TSIG_SECRET, Lab, LabBuilder, LabError, RESOURCE_NAMESPACE,
+};

@@ -164,7 +164,8 @@ pub async fn present(
             let s = dns01_settings(ctx, d);
             let p = rfc2136(ctx, issuer, d).await?;
             let fqdn = dns01_fqdn(ch, d, &s).await?;
-            Ok(dns01::present(&p, &fqdn, &ch.spec.key, &s).await?)
+            // TSIG times come from the shared clock (mock-dns checks them against it).
+            Ok(dns01::present_at(&p, &fqdn, &ch.spec.key, &s, ctx.clock.now()).await?)
         }
     }
 }
@@ -228,7 +229,7 @@ pub async fn clean_up(
             let s = dns01_settings(ctx, d);
             let p = rfc2136(ctx, issuer, d).await?;
             let fqdn = dns01_fqdn(ch, d, &s).await?;
-            Ok(dns01::clean_up(&p, &fqdn, &ch.spec.key, &s).await?)
+            Ok(dns01::clean_up_at(&p, &fqdn, &ch.spec.key, &s, ctx.clock.now()).await?)
         }
     }
 }
