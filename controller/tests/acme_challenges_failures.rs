@@ -13,8 +13,11 @@ use kube::api::{Api, ListParams};
 use lab::*;
 use serde_json::json;
 
+/// (state, reason) pairs seen.
+type Reasons = Arc<Mutex<Vec<(Option<String>, String)>>>;
+
 /// Remembers every Challenge reason seen (Challenges are deleted with their Order).
-fn record_reasons(c: kube::Client) -> Arc<Mutex<Vec<(Option<String>, String)>>> {
+fn record_reasons(c: kube::Client) -> Reasons {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let out = seen.clone();
     tokio::spawn(async move {
