@@ -309,7 +309,15 @@ pub fn start(
         .owns(Api::<Pod>::all(client.clone()), solver_watch.clone())
         .owns(Api::<Service>::all(client.clone()), solver_watch.clone())
         .owns(Api::<Ingress>::all(client.clone()), solver_watch)
-        .with_config(ccfg.clone())
+        // Challenge reconciles mostly wait on the network (self-checks, the CA); the
+        // scheduler's --max-concurrent-challenges is what bounds the work.
+        .with_config(
+            ControllerConfig::default().concurrency(
+                u16::try_from(config.max_concurrent_challenges)
+                    .unwrap_or(u16::MAX)
+                    .max(config.concurrency),
+            ),
+        )
         .graceful_shutdown_on(shutdown.clone())
         .run(
             crate::acme::challenges::reconcile,
