@@ -46,7 +46,12 @@ async fn wait_all_ready(api: &Api<Certificate>, prefix: &str, n: usize, timeout:
             .map(|l| {
                 l.items
                     .iter()
-                    .filter(|c| c.metadata.name.as_deref().is_some_and(|m| m.starts_with(prefix)))
+                    .filter(|c| {
+                        c.metadata
+                            .name
+                            .as_deref()
+                            .is_some_and(|m| m.starts_with(prefix))
+                    })
                     .filter(|c| is_ready(c))
                     .count()
             })
@@ -82,7 +87,8 @@ async fn main() -> anyhow::Result<()> {
     let api: Api<Certificate> = Api::namespaced(lab.client(), "default");
 
     // Warm-up: the first issuance pays for account caches and connection set-up.
-    api.create(&PostParams::default(), &certificate("warmup")).await?;
+    api.create(&PostParams::default(), &certificate("warmup"))
+        .await?;
     if !wait_all_ready(&api, "warmup", 1, Duration::from_secs(60)).await {
         anyhow::bail!("the warm-up certificate never became Ready");
     }
@@ -91,7 +97,8 @@ async fn main() -> anyhow::Result<()> {
     for i in 0..runs {
         let name = format!("seq-{i}");
         let t = Instant::now();
-        api.create(&PostParams::default(), &certificate(&name)).await?;
+        api.create(&PostParams::default(), &certificate(&name))
+            .await?;
         if !wait_all_ready(&api, &name, 1, Duration::from_secs(60)).await {
             anyhow::bail!("{name} never became Ready");
         }
@@ -108,7 +115,9 @@ async fn main() -> anyhow::Result<()> {
     let all_ready = wait_all_ready(&api, "many-", at_once, Duration::from_secs(300)).await;
     let burst = t.elapsed();
 
-    println!("lab start (cluster, node, edge, mock-dns, mock-acme, controller, 4 issuers): {lab_start:.2?}");
+    println!(
+        "lab start (cluster, node, edge, mock-dns, mock-acme, controller, 4 issuers): {lab_start:.2?}"
+    );
     println!(
         "one HTTP-01 Certificate created -> Ready, {runs} sequential runs: p50 {:.1?}, p90 {:.1?}, max {:.1?}",
         percentile(&times, 0.5),

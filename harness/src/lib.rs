@@ -6,6 +6,7 @@
 
 pub mod endpoints;
 pub mod lab;
+pub mod solver_runtime;
 
 pub use endpoints::Endpoints;
 pub use lab::{
