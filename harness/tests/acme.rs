@@ -140,7 +140,7 @@ async fn http01_certificate_is_issued_through_solver_pods_and_the_edge() {
         "default",
         "web",
         cluster_issuer(LAB_ACME_HTTP01),
-        &[name.clone()],
+        std::slice::from_ref(&name),
     )
     .await;
 
@@ -310,7 +310,7 @@ async fn servfail_keeps_a_dns01_challenge_pending_until_cleared() {
         "default",
         "flaky",
         cluster_issuer(LAB_ACME_DNS01),
-        &[name.clone()],
+        std::slice::from_ref(&name),
     )
     .await;
     let challenges: Api<Challenge> = Api::namespaced(lab.client(), "default");
