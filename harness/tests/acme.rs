@@ -381,3 +381,57 @@ async fn a_blocked_domain_fails_then_backs_off() {
     .await;
     lab.shutdown().await;
 }
+
+#[tokio::test]
+async fn ingress_shim_gets_an_ingress_its_certificate_over_http01() {
+    use k8s_openapi::api::networking::v1::Ingress;
+    let lab = Lab::builder().start().await.unwrap();
+    let host = format!("shop-front.{LAB_DOMAIN}");
+    let ingresses: Api<Ingress> = Api::namespaced(lab.client(), "default");
+    create(
+        &ingresses,
+        json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+               "metadata": {"name": "front", "namespace": "default",
+                            "annotations": {"cert-manager.io/cluster-issuer": LAB_ACME_HTTP01}},
+               "spec": {"tls": [{"hosts": [host], "secretName": "front-tls"}],
+                        "rules": [{"host": host, "http": {"paths": [{"path": "/", "pathType": "Prefix",
+                            "backend": {"service": {"name": "front", "port": {"number": 80}}}}]}}]}}),
+    )
+    .await;
+    let certs: Api<Certificate> = Api::namespaced(lab.client(), "default");
+    eventually(
+        Duration::from_secs(20),
+        "the shim creates the Certificate",
+        || {
+            let certs = certs.clone();
+            async move { certs.get_opt("front-tls").await.unwrap().is_some() }
+        },
+    )
+    .await;
+    let cert = wait_ready(&certs, "front-tls").await;
+    assert_eq!(cert.spec.dns_names.clone().unwrap_or_default(), vec![host]);
+    assert_eq!(
+        cert.owner_references().first().map(|o| o.name.as_str()),
+        Some("front")
+    );
+    verifies_to_a_root(&lab, &chain(&lab, "default", "front-tls").await);
+    // Removing the tls entry deletes the Certificate.
+    let mut ing = ingresses.get("front").await.unwrap();
+    if let Some(spec) = ing.spec.as_mut() {
+        spec.tls = None;
+    }
+    ingresses
+        .replace("front", &PostParams::default(), &ing)
+        .await
+        .unwrap();
+    eventually(
+        Duration::from_secs(20),
+        "the shim deletes the Certificate",
+        || {
+            let certs = certs.clone();
+            async move { certs.get_opt("front-tls").await.unwrap().is_none() }
+        },
+    )
+    .await;
+    lab.shutdown().await;
+}
