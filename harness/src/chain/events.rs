@@ -8,7 +8,7 @@
 //! timeline reads in causal order even when several events fall in the same second;
 //! identical entries are merged and their counts added.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use serde_json::{Value, json};
 
@@ -41,6 +41,30 @@ struct Entry {
     count: i64,
 }
 
+/// The event's time at full precision. Event sources stamp different precisions
+/// (`firstTimestamp` has whole seconds, `eventTime` microseconds), which would order a
+/// kubelet's events before a scheduler's of the same second; but Event names are
+/// `<object>.<UnixNano in hex>` (client-go's convention, kept by the lab's recorders),
+/// so the name's suffix, when it agrees with the stamped time to within two seconds,
+/// gives the nanosecond.
+fn precise_time(e: &Value, stamped: Option<SystemTime>) -> Option<SystemTime> {
+    let stamped = stamped?;
+    let from_name = str_at(e, &["metadata", "name"])
+        .and_then(|n| n.rsplit_once('.'))
+        .and_then(|(_, hex)| u64::from_str_radix(hex, 16).ok())
+        .map(|nanos| SystemTime::UNIX_EPOCH + Duration::from_nanos(nanos));
+    match from_name {
+        Some(t)
+            if t.duration_since(stamped)
+                .or_else(|e| Ok::<_, ()>(e.duration()))
+                .is_ok_and(|d| d < Duration::from_secs(2)) =>
+        {
+            Some(t)
+        }
+        _ => Some(stamped),
+    }
+}
+
 /// The timeline of `events` (raw core/v1 Events as JSON).
 pub(crate) fn timeline(events: &[Value]) -> Value {
     let mut entries: Vec<Entry> = Vec::new();
@@ -51,7 +75,7 @@ pub(crate) fn timeline(events: &[Value]) -> Value {
             .unwrap_or_default()
             .to_string();
         let entry = Entry {
-            time: parse_timestamp(&at),
+            time: precise_time(e, parse_timestamp(&at)),
             at,
             type_: str_at(e, &["type"]).unwrap_or("Normal").to_string(),
             reason: str_at(e, &["reason"]).unwrap_or_default().to_string(),

@@ -24,7 +24,8 @@
 //!
 //! - `uid`, `resourceVersion`, `managedFields`, `selfLink` and ownerReference `uid`s are
 //!   dropped, the namespace becomes `<namespace>`;
-//! - timestamps become offsets `T+<go duration>` from [`CaptureOptions::start`];
+//! - timestamps become offsets `T+<go duration>` from [`CaptureOptions::start`]
+//!   (`<before start>` for earlier instants);
 //! - generated names, IPs, ports, ACME IDs, tokens and hashes become numbered
 //!   placeholders;
 //! - PEM certificates, CSRs and private keys become decoded summaries, never key
@@ -42,7 +43,7 @@ mod yaml;
 use std::time::{Duration, SystemTime};
 
 pub use capture::capture;
-pub use time::{format_go_duration, format_offset};
+pub use time::{BEFORE_START, format_go_duration, format_offset};
 pub use yaml::to_yaml;
 
 /// The object a chain is captured from.

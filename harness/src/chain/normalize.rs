@@ -200,6 +200,21 @@ fn discover_structural(tree: &Value, ph: &mut Placeholders) {
                         add_ip(ph, ip);
                     }
                 }
+                for key in ["containerStatuses", "initContainerStatuses"] {
+                    for st in o
+                        .pointer(&format!("/status/{key}"))
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                    {
+                        if let Some(id) = st.get("containerID").and_then(Value::as_str) {
+                            match id.find("://") {
+                                Some(i) => ph.add(id, i + 3, id.len() - i - 3, Category::Id),
+                                None => ph.add_whole(id, Category::Id),
+                            }
+                        }
+                    }
+                }
                 for key in ["podIPs", "hostIPs"] {
                     for ip in o
                         .pointer(&format!("/status/{key}"))

@@ -1,6 +1,6 @@
 //! Timestamps as offsets from the scenario's start on the virtual clock.
 //!
-//! Format: `T+<go duration>` (`T+0s`, `T+1m30s`, `T+2160h0m0s`, `T-5s`), as Go's
+//! Format: `T+<go duration>` (`T+0s`, `T+1m30s`, `T+2160h0m0s`), as Go's
 //! `time.Duration.String()` prints durations, which cert-manager users read every day
 //! (`spec.duration: 2160h0m0s`).
 //!
@@ -10,6 +10,11 @@
 //! whole minute is therefore rounded to that minute; any other offset is rounded to the
 //! nearest second. Work done in wall time (well under 10 s per step) disappears, and what
 //! the virtual clock adds exactly (`advanceClock`, durations, renewal times) stays exact.
+//!
+//! Instants before the start (beyond the jitter) render as `<before start>`: they belong
+//! to objects the scenario did not create (the lab's CA, its issuers and ACME accounts),
+//! and how long before the start they were made depends on how many scenarios ran in
+//! the lab first.
 
 use std::sync::LazyLock;
 use std::time::{Duration, SystemTime};
@@ -57,11 +62,14 @@ fn round_div(n: i128, d: i128) -> i128 {
     }
 }
 
-/// `T+<go duration>` for `t`, see the module documentation.
+/// What an instant before the start (beyond the jitter) renders as.
+pub const BEFORE_START: &str = "<before start>";
+
+/// `T+<go duration>` for `t`, or [`BEFORE_START`], see the module documentation.
 pub fn format_offset(t: SystemTime, start: SystemTime, jitter: Duration) -> String {
     let secs = offset_seconds(t, start, jitter);
     if secs < 0 {
-        format!("T{}", format_go_duration(secs))
+        BEFORE_START.to_string()
     } else {
         format!("T+{}", format_go_duration(secs))
     }
@@ -145,7 +153,7 @@ mod tests {
         // Beyond the tolerance: to the nearest second.
         assert_eq!(format_offset(at(start, 10_600), start, j), "T+11s");
         assert_eq!(format_offset(at(start, 30_400), start, j), "T+30s");
-        assert_eq!(format_offset(at(start, -30_000), start, j), "T-30s");
+        assert_eq!(format_offset(at(start, -30_000), start, j), BEFORE_START);
         // Virtual-time offsets plus a few seconds of wall time stay exact.
         let ninety_days = 2160 * 3_600_000;
         assert_eq!(
