@@ -51,11 +51,14 @@ where
     }
 }
 
+/// Ready and settled: the issuing controller has also finished its status update
+/// (readiness may report Ready a moment before the temporary key name is cleared).
 fn is_ready(cert: &Certificate) -> bool {
-    cert.status
-        .as_ref()
-        .and_then(|s| get_condition(s.conditions(), "Ready"))
-        .is_some_and(|c| c.status == ConditionStatus::True)
+    cert.status.as_ref().is_some_and(|s| {
+        get_condition(s.conditions(), "Ready").is_some_and(|c| c.status == ConditionStatus::True)
+            && get_condition(s.conditions(), "Issuing").is_none()
+            && s.next_private_key_secret_name.is_none()
+    })
 }
 
 async fn wait_ready(lab: &Lab, ns: &str, name: &str) {
@@ -446,4 +449,53 @@ async fn a_cluster_issuer_root_shows_its_account_secret_and_a_missing_root_fails
     .unwrap_err();
     assert!(err.to_string().contains("not found"), "{err}");
     lab.shutdown().await;
+}
+
+/// An HTTP-01 Certificate issued to Ready in a fresh lab, captured with mock-acme's
+/// roots as trust roots.
+async fn acme_scenario() -> (String, String) {
+    let lab = Lab::builder().start().await.unwrap();
+    let ns = "chain-acme";
+    namespace(&lab, ns).await;
+    let start = lab.clock().now();
+    let certs: Api<Certificate> = Api::namespaced(lab.client(), ns);
+    create(
+        &certs,
+        json!({"apiVersion": "cert-manager.io/v1", "kind": "Certificate",
+               "metadata": {"name": "api", "namespace": ns},
+               "spec": {"secretName": "api-tls", "dnsNames": [format!("api.{LAB_DOMAIN}")],
+                        "privateKey": {"algorithm": "ECDSA", "encoding": "PKCS8"},
+                        "issuerRef": issuer_ref(LAB_ACME_HTTP01)}}),
+    )
+    .await;
+    wait_ready(&lab, ns, "api").await;
+    let acme = lab.acme().unwrap();
+    let roots: Vec<String> = (0..acme.num_roots())
+        .filter_map(|n| acme.root_pem(n))
+        .collect();
+    let opts = CaptureOptions::new(start).trust_roots(roots);
+    let chain = capture(&lab.client(), &RootRef::certificate(ns, "api"), &opts)
+        .await
+        .unwrap();
+    let raw = chain.raw().to_string();
+    let yaml = chain.to_yaml();
+    lab.shutdown().await;
+    (yaml, raw)
+}
+
+#[tokio::test]
+async fn two_labs_issuing_over_http01_at_once_render_byte_identical_yaml() {
+    let ((a, raw_a), (b, raw_b)) = tokio::join!(acme_scenario(), acme_scenario());
+    assert_ne!(raw_a, raw_b, "the raw captures differ (ports, IDs, keys)");
+    if a != b {
+        for (i, (x, y)) in a.lines().zip(b.lines()).enumerate() {
+            if x != y {
+                panic!("line {i} differs:\n{x}\n{y}\n\nfirst:\n{a}");
+            }
+        }
+        panic!("lengths differ:\n{a}\n---\n{b}");
+    }
+    let tls = a.split("tls.crt:").nth(1).unwrap_or_default();
+    assert!(tls.contains("verifiesTo: mock-acme Root CA <ca-"), "{a}");
+    assert!(a.contains("encoding: PKCS8"), "{a}");
 }

@@ -6,13 +6,16 @@
 //!
 //! 1. placeholders are discovered from the raw objects' structure: generated names
 //!    (`metadata.generateName`, the temporary private-key Secret `<cert>-xxxxx`, Orders
-//!    `<request>-<digits>`, Challenges `<order>-<digits>`), challenge tokens, key
+//!    `<request>-<digits>`, Challenges `<order>-<digits>`, also where only a message
+//!    names them because they are gone), challenge tokens, key
 //!    authorizations (token and account thumbprint), DNS-01 digests, Pod and Service IPs,
 //!    NodePorts, solver token hashes and account key hashes;
 //! 2. each object loses `metadata.uid`, `resourceVersion`, `managedFields`, `selfLink`,
 //!    the `last-applied-configuration` annotation and its ownerReferences' `uid`s
 //!    (`generation` stays); Secret `data` values and base64 or plain PEM strings anywhere
-//!    become decoded summaries ([`crate::chain`] docs), and `events` become a timeline;
+//!    become decoded summaries ([`crate::chain`] docs), an Order's authorizations and
+//!    their challenges (which ACME servers shuffle) are sorted, and `events` become a
+//!    timeline;
 //! 3. RFC 3339 (and Go-format) timestamps anywhere, inside messages too, become offsets
 //!    `T+<go duration>` from the start (see the jitter rule on
 //!    [`crate::chain::CaptureOptions::jitter`]);
@@ -39,6 +42,16 @@ pub fn normalize(raw: &Value, namespace: Option<&str>, opts: &CaptureOptions) ->
     let mut tree = raw.clone();
     let mut ph = Placeholders::default();
     discover_structural(&tree, &mut ph);
+    // Orders are `<request>-<digits>`, Challenges `<order>-<digits>`; some may be gone.
+    let mut objs = Vec::new();
+    objects(&tree, &mut objs);
+    for o in &objs {
+        if matches!(s(o, "/kind"), Some("CertificateRequest" | "Order"))
+            && let Some(name) = s(o, "/metadata/name")
+        {
+            ph.discover_numbered_children(&tree, &format!("{name}-"));
+        }
+    }
     let summarizer = Summarizer::new(&opts.trust_roots, opts.start, opts.jitter);
     transform(&mut tree, &summarizer);
     walk_strings_mut(&mut tree, &mut |s| {
@@ -302,6 +315,9 @@ fn normalize_object(obj: &mut Value, summarizer: &Summarizer) {
             }
         }
     }
+    if kind == "Order" {
+        sort_authorizations(obj);
+    }
     if kind == "Secret" {
         if let Some(data) = obj.get_mut("data").and_then(Value::as_object_mut) {
             summarize_secret_data(data, summarizer);
@@ -315,6 +331,36 @@ fn normalize_object(obj: &mut Value, summarizer: &Summarizer) {
         return;
     }
     summarize_pem_strings(obj, summarizer);
+}
+
+/// ACME servers list an authorization's challenges in random order (Pebble shuffles
+/// them): challenges are sorted by type, authorizations by identifier and wildcard.
+fn sort_authorizations(order: &mut Value) {
+    let Some(authzs) = order
+        .pointer_mut("/status/authorizations")
+        .and_then(Value::as_array_mut)
+    else {
+        return;
+    };
+    for a in authzs.iter_mut() {
+        if let Some(chs) = a.get_mut("challenges").and_then(Value::as_array_mut) {
+            chs.sort_by_key(|c| {
+                c.get("type")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            });
+        }
+    }
+    authzs.sort_by_key(|a| {
+        (
+            a.get("identifier")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+            a.get("wildcard").and_then(Value::as_bool).unwrap_or(false),
+        )
+    });
 }
 
 fn summarize_secret_data(data: &mut Map<String, Value>, summarizer: &Summarizer) {

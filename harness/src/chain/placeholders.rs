@@ -113,7 +113,7 @@ static URL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"https?://[^\s"'<>]+"#).unwrap_or_else(|_| unreachable!("a literal pattern"))
 });
 static MOCK_ACME_CA: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"mock-acme (?:Root|Intermediate) CA ([0-9a-f]{6})\b")
+    Regex::new(r"mock-acme [A-Za-z ]*?CA ([0-9a-f]{6})\b")
         .unwrap_or_else(|_| unreachable!("a literal pattern"))
 });
 
@@ -239,6 +239,36 @@ impl Placeholders {
         }
     }
 
+    /// Registers every `<prefix><digits>` found in the strings of `tree` as a generated
+    /// name: the children named after a parent that are gone already (a Challenge
+    /// deleted after issuance, still named in its Order's events).
+    pub(crate) fn discover_numbered_children(&mut self, tree: &Value, prefix: &str) {
+        let mut found: Vec<String> = Vec::new();
+        walk_strings(tree, &mut |s| {
+            for at in s.match_indices(prefix).map(|(i, _)| i) {
+                let bytes = s.as_bytes();
+                if at > 0 && bytes.get(at - 1).is_some_and(|b| is_word_byte(*b)) {
+                    continue;
+                }
+                let digits_from = at.saturating_add(prefix.len());
+                let digits = bytes
+                    .get(digits_from..)
+                    .unwrap_or_default()
+                    .iter()
+                    .take_while(|b| b.is_ascii_digit())
+                    .count();
+                let end = digits_from.saturating_add(digits);
+                let glued = bytes.get(end).is_some_and(|b| b.is_ascii_alphabetic());
+                if digits > 0 && !glued {
+                    found.push(s.get(at..end).unwrap_or_default().to_string());
+                }
+            }
+        });
+        for name in found {
+            self.add_name(&name, prefix);
+        }
+    }
+
     /// Runs [`Placeholders::discover_text`] on every string of `tree`.
     pub(crate) fn discover_tree(&mut self, tree: &Value) {
         walk_strings(tree, &mut |s| self.discover_text(s));
@@ -280,7 +310,7 @@ impl Placeholders {
     /// first (so `web-1-123-456` is handled before `web-1-123`).
     pub(crate) fn apply(&self, tree: &mut Value) {
         let mut order: Vec<&Candidate> = self.candidates.iter().collect();
-        order.sort_by(|a, b| b.literal.len().cmp(&a.literal.len()));
+        order.sort_by_key(|c| std::cmp::Reverse(c.literal.len()));
         let replacements: Vec<(&Candidate, String)> = order
             .into_iter()
             .filter_map(|c| {
