@@ -370,6 +370,117 @@ mod tests {
         assert!(!text.contains("c2VjcmV0"), "{text}");
     }
 
+    /// A self-signed CA (ECDSA P-384) and a leaf it signed (Ed25519) for web.lab.test.
+    fn ca_and_leaf(now: SystemTime) -> (String, String) {
+        use certlab_controller::pki::{
+            CertificateRequestSpec, CertificateSpec, CsrOptions, IssuerUrls, SigningCa,
+            generate_csr, sign_self_signed, sign_with_ca,
+        };
+        let ca_key = PrivateKey::generate_ecdsa(EcCurve::P384).unwrap();
+        let ca_spec = CertificateSpec {
+            common_name: "unit root".into(),
+            is_ca: true,
+            private_key: pki::PrivateKeySpec {
+                algorithm: KeyAlgorithm::Ecdsa,
+                size: Some(384),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let csr = generate_csr(&ca_spec, &ca_key, &CsrOptions::default()).unwrap();
+        let ca_req = CertificateRequestSpec {
+            request: csr.into_bytes(),
+            is_ca: true,
+            duration: Some(Duration::from_secs(3600 * 24 * 365)),
+            ..Default::default()
+        };
+        let ca = sign_self_signed(&ca_req, &ca_key, now, &IssuerUrls::default()).unwrap();
+        let leaf_key = PrivateKey::generate_ed25519().unwrap();
+        let leaf_spec = CertificateSpec {
+            dns_names: vec!["web.lab.test".into()],
+            ip_addresses: vec!["10.0.0.7".into()],
+            private_key: pki::PrivateKeySpec {
+                algorithm: KeyAlgorithm::Ed25519,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let csr = generate_csr(&leaf_spec, &leaf_key, &CsrOptions::default()).unwrap();
+        let leaf_req = CertificateRequestSpec {
+            request: csr.into_bytes(),
+            ..Default::default()
+        };
+        let ca_key_pem = ca_key.to_pem(KeyEncoding::Pkcs8).unwrap();
+        let signing =
+            SigningCa::from_secret_data(ca.certificate_pem.as_bytes(), ca_key_pem.as_bytes(), None)
+                .unwrap();
+        let leaf = sign_with_ca(&leaf_req, &signing, now, &IssuerUrls::default()).unwrap();
+        (ca.certificate_pem, leaf.certificate_pem)
+    }
+
+    #[test]
+    fn certificates_become_decoded_summaries_that_verify_to_a_root() {
+        let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let (ca, leaf) = ca_and_leaf(start + Duration::from_millis(1_500));
+        let chain = format!("{leaf}{ca}");
+        let s = Summarizer::new(std::slice::from_ref(&ca), start, Duration::from_secs(10));
+        let v = s.secret_value("tls.crt", chain.as_bytes());
+        assert_eq!(v["subject"], "");
+        assert_eq!(v["issuer"], "CN=unit root");
+        assert_eq!(
+            v["sans"],
+            json!({"dns": ["web.lab.test"], "ip": ["10.0.0.7"]})
+        );
+        assert_eq!(v["notBefore"], "T+0s");
+        assert_eq!(v["validity"], "2160h0m0s");
+        assert_eq!(v["key"], json!({"algorithm": "Ed25519", "size": 256}));
+        assert_eq!(v["keyUsages"], json!(["digital signature", "key encipherment"]));
+        assert_eq!(v["isCA"], false);
+        assert_eq!(v["chainLength"], 2);
+        assert_eq!(v["chain"], json!(["CN=unit root"]));
+        assert_eq!(v["verifiesTo"], "unit root");
+        let root = s.secret_value("ca.crt", ca.as_bytes());
+        assert_eq!(root["isCA"], true);
+        assert_eq!(
+            root["key"],
+            json!({"algorithm": "ECDSA", "size": 384, "curve": "P-384"})
+        );
+        assert_eq!(root["verifiesTo"], "unit root");
+        assert_eq!(root["validity"], "8760h0m0s");
+        // Against another root: verifies false. Without roots: no verdict at all.
+        let (other, _) = ca_and_leaf(start);
+        let s = Summarizer::new(&[other], start, Duration::from_secs(10));
+        assert_eq!(
+            s.secret_value("tls.crt", chain.as_bytes())["verifies"],
+            false
+        );
+        let s = Summarizer::new(&[], start, Duration::from_secs(10));
+        let v = s.secret_value("tls.crt", chain.as_bytes());
+        assert!(v.get("verifies").is_none() && v.get("verifiesTo").is_none());
+        // A CSR: subject, SANs, key.
+        let csr = s.pem(
+            certlab_controller::pki::generate_csr(
+                &certlab_controller::pki::CertificateSpec {
+                    common_name: "csr.lab.test".into(),
+                    dns_names: vec!["csr.lab.test".into()],
+                    private_key: pki::PrivateKeySpec {
+                        algorithm: KeyAlgorithm::Ecdsa,
+                        ..Default::default()
+                    },
+                    ..Default::default()
+                },
+                &PrivateKey::generate_ecdsa(EcCurve::P256).unwrap(),
+                &certlab_controller::pki::CsrOptions::default(),
+            )
+            .unwrap()
+            .as_bytes(),
+        );
+        let csr = csr.unwrap();
+        assert_eq!(csr["subject"], "CN=csr.lab.test");
+        assert_eq!(csr["sans"]["dns"], json!(["csr.lab.test"]));
+        assert_eq!(csr["key"]["curve"], "P-256");
+    }
+
     #[test]
     fn other_values_become_byte_counts() {
         let s = Summarizer::new(&[], SystemTime::UNIX_EPOCH, Duration::from_secs(10));
