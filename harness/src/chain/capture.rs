@@ -199,11 +199,16 @@ impl<'a> Walker<'a> {
             let ns = str_at(&obj, "/metadata/namespace")
                 .unwrap_or(CLUSTER_EVENTS_NAMESPACE)
                 .to_string();
+            let opts = self.opts;
             let events: Vec<Value> = self
                 .list(Kind::Event, Some(&ns))
                 .await?
                 .iter()
                 .filter(|e| about(e, &obj))
+                .filter(|e| {
+                    let reason = e.get("reason").and_then(Value::as_str).unwrap_or_default();
+                    !opts.skip_event_reasons.iter().any(|r| r == reason)
+                })
                 .cloned()
                 .collect();
             if !events.is_empty() {

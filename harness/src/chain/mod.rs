@@ -176,6 +176,11 @@ pub struct CaptureOptions {
     pub jitter: Duration,
     /// Whether Events are captured (default true).
     pub events: bool,
+    /// Event reasons left out of timelines because whether (and how often) they are
+    /// emitted depends on timing, not on the scenario. Default: `OrderPending`, which the
+    /// ACME request controller emits on every sync that finds the Order not yet final
+    /// (as cert-manager does), zero to several times per issuance.
+    pub skip_event_reasons: Vec<String>,
     /// Where a ClusterIssuer's Secrets live (cert-manager's
     /// `--cluster-resource-namespace`; default the lab's `kube-system`).
     pub cluster_resource_namespace: String,
@@ -209,6 +214,7 @@ impl Default for CaptureOptions {
             trust_roots: Vec::new(),
             jitter: Duration::from_secs(10),
             events: true,
+            skip_event_reasons: vec!["OrderPending".to_string()],
             cluster_resource_namespace: crate::lab::RESOURCE_NAMESPACE.to_string(),
         }
     }

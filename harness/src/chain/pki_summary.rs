@@ -434,7 +434,10 @@ mod tests {
         assert_eq!(v["notBefore"], "T+0s");
         assert_eq!(v["validity"], "2160h0m0s");
         assert_eq!(v["key"], json!({"algorithm": "Ed25519", "size": 256}));
-        assert_eq!(v["keyUsages"], json!(["digital signature", "key encipherment"]));
+        assert_eq!(
+            v["keyUsages"],
+            json!(["digital signature", "key encipherment"])
+        );
         assert_eq!(v["isCA"], false);
         assert_eq!(v["chainLength"], 2);
         assert_eq!(v["chain"], json!(["CN=unit root"]));
