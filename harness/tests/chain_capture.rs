@@ -499,3 +499,69 @@ async fn two_labs_issuing_over_http01_at_once_render_byte_identical_yaml() {
     assert!(tls.contains("verifiesTo: mock-acme Root CA <ca-"), "{a}");
     assert!(a.contains("encoding: PKCS8"), "{a}");
 }
+
+#[tokio::test]
+async fn keystores_and_additional_outputs_are_summarized_without_key_material() {
+    let lab = Lab::builder().start().await.unwrap();
+    let ns = "chain-outputs";
+    namespace(&lab, ns).await;
+    let start = lab.clock().now();
+    let secrets: Api<Secret> = Api::namespaced(lab.client(), ns);
+    create(
+        &secrets,
+        json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "ks-password"},
+               "stringData": {"password": "p12-secret-pw"}}),
+    )
+    .await;
+    let certs: Api<Certificate> = Api::namespaced(lab.client(), ns);
+    create(
+        &certs,
+        json!({"apiVersion": "cert-manager.io/v1", "kind": "Certificate",
+               "metadata": {"name": "java", "namespace": ns},
+               "spec": {"secretName": "java-tls", "dnsNames": [format!("java.{LAB_DOMAIN}")],
+                        "privateKey": {"algorithm": "RSA", "size": 2048},
+                        "additionalOutputFormats": [{"type": "DER"}, {"type": "CombinedPEM"}],
+                        "keystores": {
+                            "pkcs12": {"create": true, "profile": "Modern2023",
+                                       "passwordSecretRef": {"name": "ks-password", "key": "password"}},
+                            "jks": {"create": true, "password": "changeit"}},
+                        "issuerRef": issuer_ref(LAB_CA)}}),
+    )
+    .await;
+    wait_ready(&lab, ns, "java").await;
+    let opts = CaptureOptions::new(start).trust_roots([lab_ca_root(&lab).await]);
+    let chain = capture(&lab.client(), &RootRef::certificate(ns, "java"), &opts)
+        .await
+        .unwrap();
+    let yaml = chain.to_yaml();
+    eprintln!("{yaml}");
+    let data = &chain.tree()["certificate"]["secret"]["object"]["data"];
+    let rsa = json!({"algorithm": "RSA", "size": 2048, "encoding": "PKCS8"});
+    // key.der is tls.key's DER, in its encoding (PKCS1 by default); keystores hold PKCS#8.
+    assert_eq!(
+        data["key.der"],
+        json!({"algorithm": "RSA", "size": 2048, "encoding": "PKCS1"})
+    );
+    assert_eq!(data["tls-combined.pem"]["privateKey"]["algorithm"], "RSA");
+    assert_eq!(
+        data["tls-combined.pem"]["certificates"]["verifiesTo"],
+        "certlab lab CA"
+    );
+    assert_eq!(data["keystore.p12"]["format"], "PKCS12");
+    assert_eq!(data["keystore.p12"]["privateKeys"][0]["algorithm"], "RSA");
+    assert_eq!(data["keystore.jks"]["format"], "JKS");
+    assert_eq!(data["keystore.jks"]["entries"][0]["privateKey"], rsa);
+    assert_eq!(
+        data["truststore.jks"]["entries"][0]["trustedCertificate"],
+        "CN=certlab lab CA"
+    );
+    // No password from a Secret and no key material in the snapshot (the JKS password
+    // is a literal of the Certificate's spec, shown as written).
+    assert!(!yaml.contains("p12-secret-pw"));
+    assert!(!yaml.contains("keystorePasswords"));
+    let raw = secrets.get("java-tls").await.unwrap().data.unwrap();
+    use base64::Engine as _;
+    let der_b64 = base64::engine::general_purpose::STANDARD.encode(&raw["key.der"].0);
+    assert!(!yaml.contains(&der_b64[10..40]));
+    lab.shutdown().await;
+}

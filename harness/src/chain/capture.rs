@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use kube::api::{Api, ApiResource, DynamicObject, ListParams};
 use serde_json::{Map, Value, json};
 
-use super::{CaptureOptions, Chain, ChainError, RootRef};
+use super::{CaptureOptions, Chain, ChainError, KEYSTORE_PASSWORDS, RootRef};
 
 /// The label cert-manager puts on HTTP-01 solver Pods, Services and Ingresses.
 const SOLVER_LABEL: &str = "acme.cert-manager.io/http01-solver=true";
@@ -250,7 +250,12 @@ impl<'a> Walker<'a> {
         if let Some(secret_name) = str_at(&cert, "/spec/secretName")
             && let Some(secret) = self.get(Kind::Secret, Some(&ns), secret_name).await?
         {
-            node.insert("secret".into(), Value::Object(self.node(secret).await?));
+            let mut secret_node = self.node(secret).await?;
+            let passwords = self.keystore_passwords(&cert, &ns).await?;
+            if !passwords.is_empty() {
+                secret_node.insert(KEYSTORE_PASSWORDS.into(), Value::Object(passwords));
+            }
+            node.insert("secret".into(), Value::Object(secret_node));
         }
         // The temporary private-key Secrets: by status, and by label and owner.
         let mut next: Vec<Value> = Vec::new();
@@ -297,6 +302,49 @@ impl<'a> Walker<'a> {
             node.insert("certificateRequests".into(), Value::Array(request_nodes));
         }
         Ok(Value::Object(node))
+    }
+
+    /// The keystore passwords of `spec.keystores` (literal or from their Secret), so
+    /// normalization can open the keystores and summarize their entries.
+    async fn keystore_passwords(
+        &mut self,
+        cert: &Value,
+        ns: &str,
+    ) -> Result<Map<String, Value>, ChainError> {
+        let mut out = Map::new();
+        for format in ["pkcs12", "jks"] {
+            let Some(ks) = cert.pointer(&format!("/spec/keystores/{format}")) else {
+                continue;
+            };
+            if let Some(pw) = ks.get("password").and_then(Value::as_str) {
+                out.insert(format.into(), json!(pw));
+                continue;
+            }
+            let (Some(secret), Some(key)) = (
+                str_at(ks, "/passwordSecretRef/name"),
+                str_at(ks, "/passwordSecretRef/key"),
+            ) else {
+                continue;
+            };
+            let Some(secret) = self.get(Kind::Secret, Some(ns), secret).await? else {
+                continue;
+            };
+            let decoded = secret
+                .pointer(&format!(
+                    "/data/{}",
+                    key.replace('~', "~0").replace('/', "~1")
+                ))
+                .and_then(Value::as_str)
+                .and_then(|b64| {
+                    use base64::Engine as _;
+                    base64::engine::general_purpose::STANDARD.decode(b64).ok()
+                })
+                .and_then(|b| String::from_utf8(b).ok());
+            if let Some(pw) = decoded {
+                out.insert(format.into(), json!(pw));
+            }
+        }
+        Ok(out)
     }
 
     async fn request(&mut self, cr: Value, ns: &str) -> Result<Value, ChainError> {

@@ -46,6 +46,10 @@ pub use capture::capture;
 pub use time::{BEFORE_START, format_go_duration, format_offset};
 pub use yaml::to_yaml;
 
+/// The key of a Secret node holding the passwords of its keystores (raw trees only:
+/// normalization uses and removes it).
+pub(crate) const KEYSTORE_PASSWORDS: &str = "keystorePasswords";
+
 /// The object a chain is captured from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum RootRef {

@@ -28,11 +28,11 @@
 use base64::Engine as _;
 use serde_json::{Map, Value};
 
-use super::CaptureOptions;
 use super::events::timeline;
 use super::pki_summary::Summarizer;
 use super::placeholders::{Category, Placeholders, walk_strings_mut};
 use super::time::replace_timestamps;
+use super::{CaptureOptions, KEYSTORE_PASSWORDS};
 
 /// Base64 of `-----BEGIN` (PEM inside a `[]byte` field).
 const B64_PEM_PREFIX: &str = "LS0tLS1CRUdJTi";
@@ -265,8 +265,9 @@ fn transform(tree: &mut Value, summarizer: &Summarizer) {
     match tree {
         Value::Object(m) => {
             if m.get("object").is_some_and(|o| o.get("kind").is_some()) {
+                let passwords = m.remove(KEYSTORE_PASSWORDS).unwrap_or(Value::Null);
                 if let Some(obj) = m.get_mut("object") {
-                    normalize_object(obj, summarizer);
+                    normalize_object(obj, summarizer, &passwords);
                 }
                 if let Some(events) = m.get_mut("events") {
                     let list = events.as_array().cloned().unwrap_or_default();
@@ -284,7 +285,7 @@ fn transform(tree: &mut Value, summarizer: &Summarizer) {
     }
 }
 
-fn normalize_object(obj: &mut Value, summarizer: &Summarizer) {
+fn normalize_object(obj: &mut Value, summarizer: &Summarizer, passwords: &Value) {
     let kind = obj
         .get("kind")
         .and_then(Value::as_str)
@@ -320,7 +321,7 @@ fn normalize_object(obj: &mut Value, summarizer: &Summarizer) {
     }
     if kind == "Secret" {
         if let Some(data) = obj.get_mut("data").and_then(Value::as_object_mut) {
-            summarize_secret_data(data, summarizer);
+            summarize_secret_data(data, summarizer, passwords);
         }
         if let Some(data) = obj.get_mut("stringData").and_then(Value::as_object_mut) {
             for (k, v) in data.iter_mut() {
@@ -363,12 +364,26 @@ fn sort_authorizations(order: &mut Value) {
     });
 }
 
-fn summarize_secret_data(data: &mut Map<String, Value>, summarizer: &Summarizer) {
+fn summarize_secret_data(
+    data: &mut Map<String, Value>,
+    summarizer: &Summarizer,
+    passwords: &Value,
+) {
     let engine = base64::engine::general_purpose::STANDARD;
     for (k, v) in data.iter_mut() {
         let encoded = v.as_str().unwrap_or_default();
+        let password = if k.ends_with(".p12") {
+            passwords.get("pkcs12").and_then(Value::as_str)
+        } else if k.ends_with(".jks") {
+            passwords.get("jks").and_then(Value::as_str)
+        } else {
+            None
+        };
         *v = match engine.decode(encoded) {
-            Ok(bytes) => summarizer.secret_value(k, &bytes),
+            Ok(bytes) => match password {
+                Some(pw) => summarizer.keystore(k, &bytes, pw),
+                None => summarizer.secret_value(k, &bytes),
+            },
             Err(_) => Value::String(format!("<{} bytes, not base64>", encoded.len())),
         };
     }

@@ -97,6 +97,80 @@ impl Summarizer {
         Value::String(format!("<{} bytes>", bytes.len()))
     }
 
+    /// A PKCS#12 (`*.p12`) or JKS (`*.jks`) keystore opened with its password: its
+    /// entries, keys as algorithm, size and encoding only.
+    pub(crate) fn keystore(&self, key: &str, bytes: &[u8], password: &str) -> Value {
+        let subject = |c: &pki::Certificate| json!(c.subject().go_string());
+        if key.ends_with(".p12") {
+            return match pki::read_pkcs12(bytes, password) {
+                Ok(p12) => {
+                    let keys: Vec<Value> = p12
+                        .keys
+                        .iter()
+                        .map(|(alias, k)| {
+                            let mut m = key_fields(k.algorithm(), k.bits(), k.curve());
+                            m.insert("encoding".into(), json!("PKCS8"));
+                            if let Some(a) = alias {
+                                m.insert("alias".into(), json!(a));
+                            }
+                            Value::Object(m)
+                        })
+                        .collect();
+                    let mut out = Map::new();
+                    out.insert("format".into(), json!("PKCS12"));
+                    if !keys.is_empty() {
+                        out.insert("privateKeys".into(), Value::Array(keys));
+                    }
+                    if !p12.key_certificates.is_empty() {
+                        out.insert(
+                            "keyCertificates".into(),
+                            Value::Array(p12.key_certificates.iter().map(subject).collect()),
+                        );
+                    }
+                    if !p12.other_certificates.is_empty() {
+                        out.insert(
+                            "certificates".into(),
+                            Value::Array(
+                                p12.other_certificates
+                                    .iter()
+                                    .map(|(alias, trusted, c)| {
+                                        json!({"alias": alias, "trusted": trusted, "subject": c.subject().go_string()})
+                                    })
+                                    .collect(),
+                            ),
+                        );
+                    }
+                    Value::Object(out)
+                }
+                Err(e) => json!({"format": "PKCS12", "bytes": bytes.len(), "error": e.to_string()}),
+            };
+        }
+        match pki::read_jks(bytes, password) {
+            Ok(entries) => {
+                let entries: Vec<Value> = entries
+                    .iter()
+                    .map(|e| match e {
+                        pki::JksEntry::PrivateKey {
+                            alias, key, chain, ..
+                        } => {
+                            let mut m = key_fields(key.algorithm(), key.bits(), key.curve());
+                            m.insert("encoding".into(), json!("PKCS8"));
+                            json!({"alias": alias, "privateKey": Value::Object(m),
+                                   "chain": chain.iter().map(subject).collect::<Vec<_>>()})
+                        }
+                        pki::JksEntry::TrustedCertificate {
+                            alias, certificate, ..
+                        } => {
+                            json!({"alias": alias, "trustedCertificate": subject(certificate)})
+                        }
+                    })
+                    .collect();
+                json!({"format": "JKS", "entries": entries})
+            }
+            Err(e) => json!({"format": "JKS", "bytes": bytes.len(), "error": e.to_string()}),
+        }
+    }
+
     /// A certificate chain (leaf first) or bundle.
     fn certificates(&self, blocks: &[pki::PemBlock]) -> Value {
         let certs: Vec<pki::Certificate> = blocks
