@@ -101,7 +101,7 @@ async fn ca_scenario(lab: &Lab, ns: &str, start: SystemTime) -> Chain {
         &certs,
         json!({"apiVersion": "cert-manager.io/v1", "kind": "Certificate",
                "metadata": {"name": "web", "namespace": ns},
-               "spec": {"secretName": "web-tls", "dnsNames": [format!("web.{LAB_DOMAIN}")],
+               "spec": {"secretName": "web-tls", "dnsNames": [format!("web.{ns}.{LAB_DOMAIN}")],
                         "ipAddresses": ["10.0.0.7"], "uris": ["spiffe://lab.test/web"],
                         "privateKey": {"algorithm": "ECDSA", "size": 256},
                         "issuerRef": issuer_ref(LAB_CA)}}),
@@ -136,7 +136,7 @@ async fn a_ca_issued_certificate_is_captured_with_summaries_and_events() {
     assert_eq!(cr["metadata"]["name"], "web-1");
     assert_eq!(
         cr["spec"]["request"]["sans"]["dns"][0],
-        format!("web.{LAB_DOMAIN}")
+        format!("web.<namespace>.{LAB_DOMAIN}")
     );
     assert_eq!(cr["spec"]["request"]["key"]["algorithm"], "ECDSA");
     assert_eq!(cr["status"]["certificate"]["verifiesTo"], "certlab lab CA");
@@ -145,7 +145,10 @@ async fn a_ca_issued_certificate_is_captured_with_summaries_and_events() {
     let crt = &data["tls.crt"];
     assert_eq!(crt["subject"], "");
     assert_eq!(crt["issuer"], "CN=certlab lab CA");
-    assert_eq!(crt["sans"]["dns"], json!([format!("web.{LAB_DOMAIN}")]));
+    assert_eq!(
+        crt["sans"]["dns"],
+        json!([format!("web.<namespace>.{LAB_DOMAIN}")])
+    );
     assert_eq!(crt["sans"]["ip"], json!(["10.0.0.7"]));
     assert_eq!(crt["sans"]["uri"], json!(["spiffe://lab.test/web"]));
     assert_eq!(crt["validity"], "2160h0m0s");

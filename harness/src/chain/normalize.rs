@@ -22,8 +22,8 @@
 //! 4. text patterns add placeholders for ports, loopback IPs, ACME IDs in URLs and
 //!    mock-acme CA names; placeholders are numbered by first appearance in rendering
 //!    order and replaced everywhere;
-//! 5. the capture's namespace becomes `<namespace>` (whole values, `ns/` prefixes and
-//!    `.ns.` inside DNS names).
+//! 5. the capture's namespace becomes `<namespace>`, as a whole value and as a word
+//!    inside longer strings (`ns/name`, `web.ns.lab.test`).
 
 use base64::Engine as _;
 use serde_json::{Map, Value};
@@ -248,8 +248,14 @@ fn discover_structural(tree: &Value, ph: &mut Placeholders) {
             }
             _ => {}
         }
-        if let Some(h) = s(o, "/metadata/labels/acme.cert-manager.io~1http-token") {
-            ph.add_whole(h, Category::Hash);
+        // Hashes of the token (random) and of the domain (which may hold the namespace).
+        for label in ["http-token", "http-domain"] {
+            if let Some(h) = s(
+                o,
+                &format!("/metadata/labels/acme.cert-manager.io~1{label}"),
+            ) {
+                ph.add_whole(h, Category::Hash);
+            }
         }
     }
 }
@@ -416,39 +422,38 @@ fn summarize_pem_strings(v: &mut Value, summarizer: &Summarizer) {
     }
 }
 
+/// Whole values equal to the namespace, and the namespace as a word of a longer string:
+/// not glued to a letter, digit, `-` or `_` on either side (so `ns/name`,
+/// `web.ns.lab.test`, `namespaces/ns` and `"ns"` are replaced, `ns-other` is not).
+/// Scenario namespaces should therefore be distinctive (not `default`).
 fn replace_namespace(tree: &mut Value, ns: &str) {
-    let slash = format!("{ns}/");
-    let dotted = format!(".{ns}.");
-    let bounded = |s: &str, at: usize| {
-        at == 0
-            || s.as_bytes()
-                .get(at - 1)
-                .is_none_or(|b| !(b.is_ascii_alphanumeric() || *b == b'-' || *b == b'.'))
-    };
+    let glued =
+        |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_');
     walk_strings_mut(tree, &mut |s| {
-        if s == ns {
-            *s = "<namespace>".to_string();
+        if !s.contains(ns) {
             return;
         }
-        if s.contains(&slash) {
-            let hits: Vec<usize> = s
-                .match_indices(&slash)
-                .map(|(i, _)| i)
-                .filter(|i| bounded(s, *i))
-                .collect();
-            let mut out = String::with_capacity(s.len());
-            let mut last = 0;
-            for at in hits {
-                out.push_str(s.get(last..at).unwrap_or_default());
-                out.push_str("<namespace>/");
-                last = at + slash.len();
-            }
-            out.push_str(s.get(last..).unwrap_or_default());
-            *s = out;
+        let bytes = s.as_bytes();
+        let hits: Vec<usize> = s
+            .match_indices(ns)
+            .map(|(i, _)| i)
+            .filter(|&i| {
+                let before = if i == 0 { None } else { bytes.get(i - 1) };
+                !glued(before) && !glued(bytes.get(i.saturating_add(ns.len())))
+            })
+            .collect();
+        if hits.is_empty() {
+            return;
         }
-        if s.contains(&dotted) {
-            *s = s.replace(&dotted, ".<namespace>.");
+        let mut out = String::with_capacity(s.len());
+        let mut last = 0;
+        for at in hits {
+            out.push_str(s.get(last..at).unwrap_or_default());
+            out.push_str("<namespace>");
+            last = at.saturating_add(ns.len());
         }
+        out.push_str(s.get(last..).unwrap_or_default());
+        *s = out;
     });
 }
 
@@ -537,6 +542,20 @@ mod tests {
         assert_eq!(svc["spec"]["ports"][0]["nodePort"], "<port-2>");
         assert_eq!(svc["spec"]["ports"][0]["port"], 8089);
         let _ = Duration::ZERO;
+    }
+
+    #[test]
+    fn the_namespace_is_replaced_as_a_word() {
+        let raw = json!({"x": {"object": {"kind": "ConfigMap", "metadata": {"name": "c", "namespace": "team-a"},
+            "data": {"a": "team-a/web", "b": "web.team-a.lab.test", "c": "team-a.lab.test",
+                     "d": "team-ab/x", "e": "my-team-a", "f": "/api/v1/namespaces/team-a/pods"}}}});
+        let v = normalize(&raw, Some("team-a"), &opts());
+        assert_eq!(
+            v["x"]["object"]["data"],
+            json!({"a": "<namespace>/web", "b": "web.<namespace>.lab.test", "c": "<namespace>.lab.test",
+                   "d": "team-ab/x", "e": "my-team-a", "f": "/api/v1/namespaces/<namespace>/pods"})
+        );
+        assert_eq!(v["x"]["object"]["metadata"]["namespace"], "<namespace>");
     }
 
     #[test]
