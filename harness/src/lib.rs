@@ -4,6 +4,7 @@
 //! ports, with one shared virtual clock, and tears them down together. `cargo xtask up`
 //! runs one until Ctrl-C; the scenario runner starts one per run.
 
+pub mod chain;
 pub mod endpoints;
 pub mod lab;
 pub mod solver_runtime;
