@@ -7,6 +7,8 @@
 pub mod chain;
 pub mod endpoints;
 pub mod lab;
+pub mod matrix;
+pub mod snapshot;
 pub mod solver_runtime;
 
 pub use endpoints::Endpoints;
