@@ -6,6 +6,7 @@
 
 pub mod endpoints;
 pub mod lab;
+pub mod scenario;
 pub mod solver_runtime;
 
 pub use endpoints::Endpoints;
