@@ -5,6 +5,7 @@
 //! - A string that is exactly one binding (`"$issuerRef"`) becomes the binding's value
 //!   with its own type (a map for `$issuerRef`, a number for a numeric variable).
 //! - A `$` not followed by a name (`"cost: $ 5"`) is left as it is.
+//! - The matcher's `$exact` key is left alone.
 //! - An unknown name is an error naming it.
 
 use std::collections::BTreeMap;
@@ -155,7 +156,9 @@ pub fn references_in(value: &Value, out: &mut Vec<String>) -> Result<(), Binding
         }
         Value::Object(map) => {
             for (k, v) in map {
-                out.extend(references(k)?);
+                if k != crate::scenario::matcher::EXACT_KEY {
+                    out.extend(references(k)?);
+                }
                 references_in(v, out)?;
             }
         }
@@ -279,7 +282,12 @@ impl Bindings {
             Value::Object(map) => {
                 let mut out = Map::with_capacity(map.len());
                 for (k, v) in map {
-                    out.insert(self.substitute_str(k)?, self.substitute(v)?);
+                    let key = if k == crate::scenario::matcher::EXACT_KEY {
+                        k.clone()
+                    } else {
+                        self.substitute_str(k)?
+                    };
+                    out.insert(key, self.substitute(v)?);
                 }
                 Value::Object(out)
             }

@@ -11,6 +11,7 @@
 pub mod bindings;
 pub mod duration;
 pub mod load;
+pub mod matcher;
 pub mod model;
 
 pub use bindings::{BindingError, Bindings, IssuerBinding};
