@@ -125,9 +125,9 @@ pub fn format_duration(d: Duration) -> String {
     } else if secs > 0 {
         let frac = format!("{nanos:09}");
         out.push_str(&format!("{secs}.{}s", frac.trim_end_matches('0')));
-    } else if nanos % 1_000_000 == 0 {
+    } else if nanos.is_multiple_of(1_000_000) {
         out.push_str(&format!("{}ms", nanos / 1_000_000));
-    } else if nanos % 1_000 == 0 {
+    } else if nanos.is_multiple_of(1_000) {
         out.push_str(&format!("{}us", nanos / 1_000));
     } else {
         out.push_str(&format!("{nanos}ns"));

@@ -317,7 +317,7 @@ fn check_refs(value: &Value, known: &[String]) -> Result<(), String> {
     let mut names = Vec::new();
     bindings::references_in(value, &mut names).map_err(|e| e.to_string())?;
     for name in names {
-        if !known.iter().any(|k| *k == name) {
+        if !known.contains(&name) {
             return Err(BindingError::Unknown {
                 name,
                 known: known

@@ -83,7 +83,7 @@ fn join_key(path: &str, key: &str) -> String {
 }
 
 /// Checks `expected` ⊆ `actual` (see the module documentation).
-pub fn matches(expected: &Value, actual: &Value) -> Result<(), Mismatch> {
+pub fn matches(expected: &Value, actual: &Value) -> Result<(), Box<Mismatch>> {
     match_at("", expected, actual)
 }
 
@@ -134,17 +134,17 @@ fn mismatch(
     expected: &Value,
     actual: Option<&Value>,
     reason: impl Into<String>,
-) -> Mismatch {
-    Mismatch {
+) -> Box<Mismatch> {
+    Box::new(Mismatch {
         path: path.to_string(),
         expected: expected.clone(),
         actual: actual.cloned(),
         reason: reason.into(),
         closest: None,
-    }
+    })
 }
 
-fn match_at(path: &str, expected: &Value, actual: &Value) -> Result<(), Mismatch> {
+fn match_at(path: &str, expected: &Value, actual: &Value) -> Result<(), Box<Mismatch>> {
     match expected {
         Value::Object(map) if map.len() == 1 && map.contains_key(EXACT_KEY) => {
             let items = map.get(EXACT_KEY).unwrap_or(&Value::Null);
@@ -197,7 +197,7 @@ fn match_at(path: &str, expected: &Value, actual: &Value) -> Result<(), Mismatch
     }
 }
 
-fn match_exact(path: &str, items: &Value, actual: &Value) -> Result<(), Mismatch> {
+fn match_exact(path: &str, items: &Value, actual: &Value) -> Result<(), Box<Mismatch>> {
     let Value::Array(exp) = items else {
         return Err(mismatch(path, items, Some(actual), "$exact takes a list"));
     };
@@ -237,7 +237,7 @@ fn list_key(exp: &[Value]) -> Option<&'static str> {
     })
 }
 
-fn match_list(path: &str, exp: &[Value], act: &[Value]) -> Result<(), Mismatch> {
+fn match_list(path: &str, exp: &[Value], act: &[Value]) -> Result<(), Box<Mismatch>> {
     if let Some(key) = list_key(exp) {
         return match_keyed(path, key, exp, act);
     }
@@ -260,7 +260,7 @@ fn match_list(path: &str, exp: &[Value], act: &[Value]) -> Result<(), Mismatch> 
     if assign(&candidates, 0, &mut used) {
         return Ok(());
     }
-    Err(Mismatch {
+    Err(Box::new(Mismatch {
         path: path.to_string(),
         expected: Value::Array(exp.to_vec()),
         actual: Some(Value::Array(act.to_vec())),
@@ -269,7 +269,7 @@ fn match_list(path: &str, exp: &[Value], act: &[Value]) -> Result<(), Mismatch> 
             exp.len()
         ),
         closest: None,
-    })
+    }))
 }
 
 /// Backtracking assignment of distinct actual elements (lists are small).
@@ -305,7 +305,13 @@ fn score(expected: &Value, actual: &Value) -> usize {
     }
 }
 
-fn unmatched(path: &str, index: usize, expected: &Value, act: &[Value], reason: &str) -> Mismatch {
+fn unmatched(
+    path: &str,
+    index: usize,
+    expected: &Value,
+    act: &[Value],
+    reason: &str,
+) -> Box<Mismatch> {
     let closest = act
         .iter()
         .map(|a| (score(expected, a), a))
@@ -329,16 +335,16 @@ fn unmatched(path: &str, index: usize, expected: &Value, act: &[Value], reason: 
             )
         })
         .unwrap_or_default();
-    Mismatch {
+    Box::new(Mismatch {
         path: format!("{path}[{index}]"),
         expected: expected.clone(),
         actual: None,
         reason: format!("{reason}{detail}"),
         closest,
-    }
+    })
 }
 
-fn match_keyed(path: &str, key: &str, exp: &[Value], act: &[Value]) -> Result<(), Mismatch> {
+fn match_keyed(path: &str, key: &str, exp: &[Value], act: &[Value]) -> Result<(), Box<Mismatch>> {
     for (i, e) in exp.iter().enumerate() {
         let want = e.get(key).unwrap_or(&Value::Null);
         let label = scalar_text(want).unwrap_or_default();

@@ -10,11 +10,19 @@
 
 pub mod bindings;
 pub mod duration;
+pub mod jsonpath;
 pub mod load;
 pub mod matcher;
 pub mod model;
+mod ops;
+pub mod resources;
+pub mod run;
 
 pub use bindings::{BindingError, Bindings, IssuerBinding};
 pub use duration::GoDuration;
 pub use load::{LoadError, load, load_dir, load_str};
 pub use model::{ObjectRefSpec, Operation, Scenario, Step};
+pub use run::{
+    FaultHooks, NoSnapshots, OpOutcome, OpStatus, RecordedSnapshots, RunEnv, ScenarioOutcome,
+    ScenarioStatus, Section, SnapshotSink, StepOutcome, Timeouts, lab_issuer, run,
+};
