@@ -57,13 +57,19 @@ async fn example_scenarios_run_concurrently_against_one_lab() {
     let lifecycle = example("certificate-lifecycle");
     let cel = example("cel-rejection");
     let faults = example("dns-fault");
-    let (a, b, c, d) = tokio::join!(
+    let operations = example("operations");
+    let http01 = ca.with_issuer(lab_issuer("acme-http01").unwrap());
+    let dns01 = ca.with_issuer(lab_issuer("acme-dns01").unwrap());
+    let (a, b, c, d, e, f, g) = tokio::join!(
         run(&lifecycle, &ca),
         run(&lifecycle, &selfsigned),
         run(&cel, &ca),
         run(&faults, &ca),
+        run(&operations, &ca),
+        run(&lifecycle, &http01),
+        run(&lifecycle, &dns01),
     );
-    for outcome in [&a, &b, &c, &d] {
+    for outcome in [&a, &b, &c, &d, &e, &f, &g] {
         assert_passed(outcome);
     }
     // Fresh namespaces, one per run, named after the scenario.
@@ -147,6 +153,26 @@ steps:
       - script: {content: "printf 'finally-2\n' >> \"$LOG\"", env: {LOG: "@LOG@"}}
 "#;
 
+const STILL_MATCHES: &str = r#"
+name: still-matches
+steps:
+  - try:
+      - create:
+          resource: {apiVersion: v1, kind: ConfigMap, metadata: {name: x}, data: {k: v}}
+      - error:
+          resource: {apiVersion: v1, kind: ConfigMap, metadata: {name: x}, data: {k: v}}
+          timeout: 300ms
+"#;
+
+const NO_ERROR: &str = r#"
+name: no-error
+steps:
+  - try:
+      - apply:
+          resource: {apiVersion: v1, kind: ConfigMap, metadata: {name: y}}
+          expectError: forbidden
+"#;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failures_give_a_diff_and_run_catch_then_finally() {
     let dir = tempfile::tempdir().unwrap();
@@ -166,7 +192,29 @@ async fn failures_give_a_diff_and_run_catch_then_finally() {
     let snapshots = Arc::new(RecordedSnapshots::default());
     let mut ca = env(&lab, "ca");
     ca.snapshot = snapshots.clone();
-    let (a, b) = tokio::join!(run(&failing, &ca), run(&ordering, &ca));
+    let still_matches = load_str(STILL_MATCHES, "still.yaml").unwrap();
+    let no_error = load_str(NO_ERROR, "noerror.yaml").unwrap();
+    let (a, b, c, d) = tokio::join!(
+        run(&failing, &ca),
+        run(&ordering, &ca),
+        run(&still_matches, &ca),
+        run(&no_error, &ca)
+    );
+    // `error` fails while the object exists and matches.
+    let ScenarioStatus::Failed { op, message, .. } = &c.status else {
+        panic!("{c:#?}");
+    };
+    assert_eq!(op, "try[1].error (line 7)");
+    assert!(message.contains("exists and matches"), "{message}");
+    assert!(message.starts_with("timed out after 300ms"), "{message}");
+    // An expected error that does not come fails the apply.
+    let ScenarioStatus::Failed { message, .. } = &d.status else {
+        panic!("{d:#?}");
+    };
+    assert!(
+        message.contains("expected an error containing \"forbidden\", but it succeeded"),
+        "{message}"
+    );
 
     // The failing assert: which step and op, and a diff naming the field.
     let ScenarioStatus::Failed {

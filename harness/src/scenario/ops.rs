@@ -124,7 +124,13 @@ pub(crate) async fn execute(op: &Operation, ctx: &Ctx<'_>, timeout: Duration) ->
     match result {
         Ok(status) => status,
         Err(f) => OpStatus::Failed {
-            message: f.message,
+            message: match f.message.strip_prefix("timed out") {
+                Some(rest) => format!(
+                    "timed out after {}{rest}",
+                    super::duration::format_duration(timeout)
+                ),
+                None => f.message,
+            },
             diff: f.diff,
         },
     }
