@@ -256,7 +256,12 @@ async fn failures_give_a_diff_and_run_catch_then_finally() {
     // The sink heard about both failures before the namespaces went.
     let mut failed = snapshots.failures();
     failed.sort();
-    let mut want = vec![a.namespace.clone(), b.namespace.clone()];
+    let mut want = vec![
+        a.namespace.clone(),
+        b.namespace.clone(),
+        c.namespace.clone(),
+        d.namespace.clone(),
+    ];
     want.sort();
     assert_eq!(failed, want);
 

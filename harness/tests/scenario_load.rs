@@ -133,6 +133,23 @@ fn vars_may_use_builtins_and_earlier_vars_only() {
 }
 
 #[test]
+fn yaml_1_2_booleans_only() {
+    let s = load_str(
+        "name: x\nsteps:\n  - try:\n      - apply: {resource: {metadata: {name: y}, data: {a: yes, b: on, c: true}}}\n",
+        "x",
+    )
+    .unwrap();
+    let Operation::Apply(a) = &s.steps[0].try_ops[0].value else {
+        panic!()
+    };
+    let r = a.resource.as_ref().unwrap();
+    assert_eq!(r["metadata"]["name"], "y");
+    assert_eq!(r["data"]["a"], "yes");
+    assert_eq!(r["data"]["b"], "on");
+    assert_eq!(r["data"]["c"], true);
+}
+
+#[test]
 fn semantic_errors_are_reported() {
     let cases = [
         (

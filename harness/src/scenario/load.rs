@@ -68,7 +68,7 @@ impl LoadError {
 }
 
 fn options() -> serde_saphyr::Options {
-    serde_saphyr::options! { with_snippet: false }
+    serde_saphyr::options! { with_snippet: false, strict_booleans: true }
 }
 
 /// The text of a serde-saphyr error, without the location it carries separately.
