@@ -133,6 +133,23 @@ fn vars_may_use_builtins_and_earlier_vars_only() {
 }
 
 #[test]
+fn kubectl_takes_a_list_or_a_map_with_clear_errors() {
+    let e = err("name: x\nsteps:\n  - try:\n      - kubectl: {argz: [a]}\n");
+    assert!(
+        e.contains(
+            "steps[0].try[0].kubectl: unknown field \"argz\", expected one of args, check, timeout"
+        ),
+        "{e}"
+    );
+    let e = err("name: x\nname: y\nsteps: []\n");
+    assert!(
+        e.starts_with("scenarios/x.yaml:2:1: duplicate mapping key: name"),
+        "{e}"
+    );
+    assert!(!e.contains("DuplicateKeyPolicy"), "{e}");
+}
+
+#[test]
 fn yaml_1_2_booleans_only() {
     let s = load_str(
         "name: x\nsteps:\n  - try:\n      - apply: {resource: {metadata: {name: y}, data: {a: yes, b: on, c: true}}}\n",

@@ -73,6 +73,15 @@ fn options() -> serde_saphyr::Options {
 
 /// The text of a serde-saphyr error, without the location it carries separately.
 fn yaml_message(err: &serde_saphyr::Error) -> String {
+    let text = yaml_message_raw(err);
+    // Advice meant for the library's users, not for scenario authors.
+    match text.find(", set DuplicateKeyPolicy") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    }
+}
+
+fn yaml_message_raw(err: &serde_saphyr::Error) -> String {
     match err {
         serde_saphyr::Error::Message { msg, .. } => msg.clone(),
         other => {
@@ -202,7 +211,7 @@ fn parse(text: &str, file: &str) -> Result<Scenario, LoadError> {
 fn clean_path(path: &str, message: &str) -> String {
     let mut segments: Vec<&str> = path
         .split('.')
-        .filter(|s| !s.is_empty() && *s != "value")
+        .filter(|s| !s.is_empty() && *s != "value" && *s != "?")
         .collect();
     if message.starts_with("unknown field")
         && let Some(last) = segments.last()

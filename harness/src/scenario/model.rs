@@ -458,13 +458,39 @@ pub struct SnapshotOp {
 }
 
 /// `kubectl: [args]` or `kubectl: {args, check, timeout}`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum KubectlOp {
     /// Just the arguments.
     Args(Vec<String>),
     /// Arguments with checks.
     Full(KubectlFull),
+}
+
+impl<'de> Deserialize<'de> for KubectlOp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = KubectlOp;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list of kubectl arguments or a map {args, check, timeout}")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                seq: A,
+            ) -> Result<KubectlOp, A::Error> {
+                Vec::<String>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+                    .map(KubectlOp::Args)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<KubectlOp, A::Error> {
+                KubectlFull::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(KubectlOp::Full)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 impl KubectlOp {
