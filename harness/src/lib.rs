@@ -8,6 +8,7 @@ pub mod chain;
 pub mod endpoints;
 pub mod lab;
 pub mod matrix;
+pub mod scenario;
 pub mod snapshot;
 pub mod solver_runtime;
 
