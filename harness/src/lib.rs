@@ -5,6 +5,7 @@
 //! runs one until Ctrl-C; the scenario runner starts one per run.
 
 pub mod chain;
+pub mod e2e;
 pub mod endpoints;
 pub mod lab;
 pub mod matrix;

@@ -11,6 +11,10 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+/// The name of the thread a check runs on: a panic hook may stay quiet for it (insta
+/// has printed its own report by then).
+pub const CHECK_THREAD: &str = "snapshot-check";
+
 /// Where snapshots live and which ones a run has checked.
 #[derive(Debug)]
 pub struct Snapshots {
@@ -55,12 +59,15 @@ impl Snapshots {
         let content = content.to_string();
         // insta reports a mismatch by panicking; run it on its own thread so the panic
         // becomes this scenario's failure and nothing else's.
-        let outcome = std::thread::spawn(move || {
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                settings.bind(|| insta::assert_snapshot!(name, content));
-            }))
-        })
-        .join();
+        let outcome = std::thread::Builder::new()
+            .name(CHECK_THREAD.to_string())
+            .spawn(move || {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    settings.bind(|| insta::assert_snapshot!(name, content));
+                }))
+            })
+            .map_err(|e| format!("starting the snapshot check: {e}"))?
+            .join();
         match outcome {
             Ok(Ok(())) => Ok(()),
             Ok(Err(panic)) | Err(panic) => Err(panic

@@ -1,12 +1,13 @@
 //! Events as an ordered timeline per object.
 //!
-//! Each core/v1 Event becomes `{at, type, reason, from, object, message}` (plus `count`
-//! when the event was seen more than once): `at` is the event's time (its `eventTime`,
+//! Each core/v1 Event becomes `{at, type, reason, from, object, message}`: `at` is the event's time (its `eventTime`,
 //! else `firstTimestamp`, else its creation), `from` the reporting component (`source.
 //! component`, else `reportingComponent`), `object` the involved object as `Kind/name`.
 //! Entries are ordered by their full-precision time, then by reason and message, so the
 //! timeline reads in causal order even when several events fall in the same second;
-//! identical entries are merged and their counts added.
+//! identical entries are merged. How many times an event was recorded is left out: a
+//! controller may record one again when a status write conflicts and is retried, which
+//! depends on timing, and a snapshot must not.
 
 use std::time::{Duration, SystemTime};
 
@@ -120,18 +121,14 @@ pub(crate) fn timeline(events: &[Value]) -> Value {
         entries
             .into_iter()
             .map(|e| {
-                let mut v = json!({
+                json!({
                     "at": e.at,
                     "type": e.type_,
                     "reason": e.reason,
                     "from": e.from,
                     "object": e.object,
                     "message": e.message,
-                });
-                if e.count > 1 {
-                    v["count"] = json!(e.count);
-                }
-                v
+                })
             })
             .collect(),
     )
@@ -169,8 +166,9 @@ mod tests {
             .map(|e| e["reason"].as_str().unwrap())
             .collect();
         assert_eq!(reasons, ["Issuing", "Generated", "Requested", "Issuing"]);
-        assert_eq!(t[1]["count"], 3);
-        assert_eq!(t[0].get("count"), None);
+        // Repeats are merged, and how many there were is not shown.
+        assert_eq!(t.as_array().unwrap().len(), 4);
+        assert_eq!(t[1].get("count"), None);
         assert_eq!(t[0]["object"], "Certificate/web");
         assert_eq!(t[0]["from"], "cert-manager-certificates-trigger");
     }

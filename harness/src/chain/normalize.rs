@@ -42,6 +42,7 @@ pub fn normalize(raw: &Value, namespace: Option<&str>, opts: &CaptureOptions) ->
     let mut tree = raw.clone();
     let mut ph = Placeholders::default();
     discover_structural(&tree, &mut ph);
+    discover_temporary_key_names(&tree, &mut ph);
     // Orders are `<request>-<digits>`, Challenges `<order>-<digits>`; some may be gone.
     let mut objs = Vec::new();
     objects(&tree, &mut objs);
@@ -104,6 +105,40 @@ fn is_generated_suffix(name: &str, prefix: &str, digits_only: bool) -> bool {
                         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
             }
     })
+}
+
+/// Temporary private-key Secrets of earlier revisions are gone by the time of the
+/// capture, but the key manager's events still name them: `Stored new private key in
+/// temporary Secret resource "<cert>-<5 chars>"`.
+fn discover_temporary_key_names(tree: &Value, ph: &mut Placeholders) {
+    const MARK: &str = "temporary Secret resource \"";
+    let mut names = Vec::new();
+    walk_strings(tree, &mut |text: &str| {
+        let mut rest = text;
+        while let Some(i) = rest.find(MARK) {
+            let after = &rest[i + MARK.len()..];
+            let Some(end) = after.find('"') else { break };
+            names.push(after[..end].to_string());
+            rest = &after[end..];
+        }
+    });
+    for name in names {
+        if let Some((prefix, _)) = name.rsplit_once('-') {
+            let prefix = format!("{prefix}-");
+            if is_generated_suffix(&name, &prefix, false) {
+                ph.add_name(&name, &prefix);
+            }
+        }
+    }
+}
+
+fn walk_strings(v: &Value, f: &mut impl FnMut(&str)) {
+    match v {
+        Value::String(s) => f(s),
+        Value::Array(a) => a.iter().for_each(|x| walk_strings(x, f)),
+        Value::Object(m) => m.values().for_each(|x| walk_strings(x, f)),
+        _ => {}
+    }
 }
 
 fn discover_structural(tree: &Value, ph: &mut Placeholders) {
