@@ -11,7 +11,6 @@ use kube::runtime::reflector::Store;
 
 use crate::api::certificate::Certificate;
 use crate::api::certificate_request::CertificateRequest;
-use crate::api::challenge::Challenge;
 use crate::config::Config;
 use crate::events::Recorder;
 use crate::index::Indexes;
@@ -59,8 +58,6 @@ pub struct Caches {
     pub requests: Store<CertificateRequest>,
     /// Secret metadata.
     pub secrets: Store<PartialObjectMeta<Secret>>,
-    /// ACME Challenges.
-    pub challenges: Store<Challenge>,
     /// Secondary indexes over them.
     pub indexes: Arc<Indexes>,
 }
@@ -81,8 +78,6 @@ pub struct Context {
     pub requests: Store<CertificateRequest>,
     /// Cached Secret metadata (for lookups by label and owner; data is read with GET).
     pub secrets: Store<PartialObjectMeta<Secret>>,
-    /// Cached ACME Challenges (the scheduler's view; lookups by owner through `indexes`).
-    pub challenges: Store<Challenge>,
     /// Secondary indexes over the caches.
     pub indexes: Arc<Indexes>,
     /// Registered ACME accounts, one per ACME issuer.
@@ -113,7 +108,6 @@ impl Context {
             certificates,
             requests,
             secrets,
-            challenges,
             indexes,
         } = caches;
         use components::*;
@@ -150,7 +144,6 @@ impl Context {
             certificates,
             requests,
             secrets,
-            challenges,
             indexes,
             acme_accounts: Arc::default(),
             acme_backoff: Default::default(),

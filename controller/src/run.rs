@@ -159,7 +159,6 @@ pub fn start(
             certificates: cert_reader.clone(),
             requests: cr_reader.clone(),
             secrets: secret_reader,
-            challenges: ch_reader.clone(),
             indexes: indexes.clone(),
         },
     ));

@@ -111,10 +111,11 @@ pub async fn run(
     }
     loop {
         let all = store.state();
-        // Forget what the cache now shows as processing, or no longer has.
+        // Forget what the cache now shows as processing or final, or no longer has.
         in_flight.retain(|uid| {
-            all.iter()
-                .any(|c| c.uid().as_deref() == Some(uid.as_str()) && !is_processing(c))
+            all.iter().any(|c| {
+                c.uid().as_deref() == Some(uid.as_str()) && !is_processing(c) && !is_final(c)
+            })
         });
         for ch in schedule(&all, ctx.config.max_concurrent_challenges, &in_flight) {
             let Some(uid) = ch.uid() else { continue };
