@@ -127,7 +127,9 @@ pub(crate) async fn execute(op: &Operation, ctx: &Ctx<'_>, timeout: Duration) ->
             message: match f.message.strip_prefix("timed out") {
                 Some(rest) => format!(
                     "timed out after {}{rest}",
-                    super::duration::format_duration(timeout)
+                    super::duration::format_duration(Duration::from_millis(
+                        u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX)
+                    ))
                 ),
                 None => f.message,
             },
