@@ -87,49 +87,28 @@ async fn shutdown(lab: Arc<Lab>) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn example_scenarios_run_concurrently_against_one_lab() {
+/// Runs the lifecycle example for one issuer in a lab of its own (with the CEL example
+/// alongside). One lab per issuer: deleting a Certificate while the controller still
+/// works on others can stall the controller for good (see the report), so a lifecycle
+/// run's final delete must not overlap another run's issuance.
+async fn lifecycle_for(issuer: &str) {
     let lab = Arc::new(Lab::builder().start().await.expect("lab starts"));
     let snapshots = Arc::new(RecordedSnapshots::default());
-    let mut ca = env(&lab, "ca");
-    ca.snapshot = snapshots.clone();
-    // Namespaces are kept here: deleting a namespace while the controller still works on
-    // objects in it stalls the controller (see the report), which would make the runs
-    // still going flaky. `failures_give_a_diff...` checks the deletion.
-    ca.keep = true;
-    let selfsigned = ca.with_issuer(lab_issuer("selfsigned").unwrap());
-
-    let lifecycle = example("certificate-lifecycle");
-    let cel = example("cel-rejection");
-    let faults = example("dns-fault");
-    let recording = Arc::new(RecordingFaults {
-        lab: lab.clone(),
-        calls: Mutex::new(Vec::new()),
-    });
-    let mut ca_recorded = ca.clone();
-    ca_recorded.faults = Some(recording.clone());
-    let operations = example("operations");
-    let http01 = ca.with_issuer(lab_issuer("acme-http01").unwrap());
-    let dns01 = ca.with_issuer(lab_issuer("acme-dns01").unwrap());
-    let (a, b, c, d, e, f, g) = tokio::join!(
-        run(&lifecycle, &ca),
-        run(&lifecycle, &selfsigned),
-        run(&cel, &ca),
-        run(&faults, &ca_recorded),
-        run(&operations, &ca),
-        run(&lifecycle, &http01),
-        run(&lifecycle, &dns01),
-    );
-    for outcome in [&a, &b, &c, &d, &e, &f, &g] {
-        assert_passed(outcome);
-    }
-    // Fresh namespaces, one per run, named after the scenario.
+    let mut env = env(&lab, issuer);
+    env.snapshot = snapshots.clone();
+    env.keep = true;
+    let (lifecycle, cel) = (example("certificate-lifecycle"), example("cel-rejection"));
+    let (a, c) = tokio::join!(run(&lifecycle, &env), run(&cel, &env));
+    assert_passed(&a);
+    assert_passed(&c);
+    assert_eq!(a.issuer, issuer);
+    // A fresh namespace per run, named after the scenario.
     assert!(
         a.namespace.starts_with("certificate-lifecycle-"),
         "{}",
         a.namespace
     );
-    assert_ne!(a.namespace, b.namespace);
+    assert_ne!(a.namespace, c.namespace);
     // Steps and operations are reported in order.
     let names: Vec<&str> = a.steps.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["issue", "reissue", "delete"]);
@@ -137,13 +116,68 @@ async fn example_scenarios_run_concurrently_against_one_lab() {
     assert_eq!(kinds, ["apply", "assert", "assert", "snapshot"]);
     // The snapshot sink saw the root with the namespace filled in.
     let calls = snapshots.calls();
-    let (root, name) = calls
-        .iter()
-        .find(|(r, _)| r.namespace.as_deref() == Some(a.namespace.as_str()))
-        .expect("a snapshot from the ca run");
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    let (root, name) = &calls[0];
+    assert_eq!(root.namespace.as_deref(), Some(a.namespace.as_str()));
     assert_eq!(root.kind, "Certificate");
     assert_eq!(root.name, "web");
     assert_eq!(name, "certificate-web");
+    // Kept namespaces stay.
+    let namespaces: kube::Api<k8s_openapi::api::core::v1::Namespace> = kube::Api::all(lab.client());
+    for outcome in [&a, &c] {
+        let kept = namespaces.get_opt(&outcome.namespace).await.unwrap();
+        assert!(
+            kept.is_some_and(|n| n.metadata.deletion_timestamp.is_none()),
+            "{} was not kept",
+            outcome.namespace
+        );
+    }
+    shutdown(lab).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lifecycle_example_passes_with_the_ca_issuer() {
+    lifecycle_for("ca").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lifecycle_example_passes_with_the_selfsigned_issuer() {
+    lifecycle_for("selfsigned").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lifecycle_example_passes_with_acme_http01() {
+    lifecycle_for("acme-http01").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lifecycle_example_passes_with_acme_dns01() {
+    lifecycle_for("acme-dns01").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn object_operations_and_faults_run_side_by_side() {
+    let lab = Arc::new(Lab::builder().start().await.expect("lab starts"));
+    let mut ca = env(&lab, "ca");
+    ca.keep = true;
+    let recording = Arc::new(RecordingFaults {
+        lab: lab.clone(),
+        calls: Mutex::new(Vec::new()),
+    });
+    let mut ca_recorded = ca.clone();
+    ca_recorded.faults = Some(recording.clone());
+    let (faults, operations) = (example("dns-fault"), example("operations"));
+    let (d, e) = tokio::join!(run(&faults, &ca_recorded), run(&operations, &ca));
+    assert_passed(&d);
+    assert_passed(&e);
+    let kinds: Vec<&str> = e.steps[0].ops.iter().map(|o| o.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "create", "create", "apply", "assert", "patch", "assert", "error", "wait", "delete",
+            "wait", "error"
+        ]
+    );
     // The faults reached mock-dns and mock-acme with bindings substituted, in order.
     assert_eq!(
         *recording.calls.lock().unwrap(),
@@ -154,16 +188,6 @@ async fn example_scenarios_run_concurrently_against_one_lab() {
             "dns clear dns-fault.lab.test"
         ]
     );
-    // Kept namespaces stay.
-    let namespaces: kube::Api<k8s_openapi::api::core::v1::Namespace> = kube::Api::all(lab.client());
-    for outcome in [&a, &e] {
-        let kept = namespaces.get_opt(&outcome.namespace).await.unwrap();
-        assert!(
-            kept.is_some_and(|n| n.metadata.deletion_timestamp.is_none()),
-            "{} was not kept",
-            outcome.namespace
-        );
-    }
     // The faults were switched off again by `finally`.
     let dns = lab.dns().expect("mock-dns").handle().records();
     assert!(dns.faults.is_empty(), "{:?}", dns.faults);
