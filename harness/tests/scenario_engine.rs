@@ -3,13 +3,54 @@
 //! renewal by the virtual clock, faults, kubectl.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use certlab_harness::Lab;
 use certlab_harness::scenario::{
-    OpStatus, RecordedSnapshots, RunEnv, Scenario, ScenarioOutcome, ScenarioStatus, Section,
-    lab_issuer, load, load_str, run,
+    FaultHooks, OpStatus, RecordedSnapshots, RunEnv, Scenario, ScenarioOutcome, ScenarioStatus,
+    Section, lab_issuer, load, load_str, run,
 };
+
+/// Forwards to the lab and records what it was asked, checking the fault took effect.
+struct RecordingFaults {
+    lab: Arc<Lab>,
+    calls: Mutex<Vec<String>>,
+}
+
+impl FaultHooks for RecordingFaults {
+    fn set_acme_faults(&self, rules: Vec<mock_acme::faults::FaultRule>) -> Result<(), String> {
+        self.lab.set_acme_faults(rules.clone())?;
+        let live = self.lab.acme().expect("mock-acme").faults().list();
+        assert_eq!(live, rules);
+        self.record(format!("acme {}", rules.len()));
+        Ok(())
+    }
+    fn clear_acme_faults(&self) -> Result<(), String> {
+        self.record("acme clear".into());
+        self.lab.clear_acme_faults()
+    }
+    fn set_dns_fault(&self, name: &str, fault: mock_dns::Fault) -> Result<(), String> {
+        self.lab.set_dns_fault(name, fault)?;
+        let live = self.lab.dns().expect("mock-dns").handle().records().faults;
+        assert!(
+            live.iter()
+                .any(|f| f.host.trim_end_matches('.') == name && f.fault == "servfail"),
+            "{live:?}"
+        );
+        self.record(format!("dns {name} {fault:?}"));
+        Ok(())
+    }
+    fn clear_dns_fault(&self, name: &str) -> Result<(), String> {
+        self.record(format!("dns clear {name}"));
+        self.lab.clear_dns_fault(name)
+    }
+}
+
+impl RecordingFaults {
+    fn record(&self, call: String) {
+        self.calls.lock().unwrap().push(call);
+    }
+}
 
 fn examples() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scenarios/examples")
@@ -46,39 +87,28 @@ async fn shutdown(lab: Arc<Lab>) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn example_scenarios_run_concurrently_against_one_lab() {
+/// Runs the lifecycle example for one issuer in a lab of its own (with the CEL example
+/// alongside). One lab per issuer: deleting a Certificate while the controller still
+/// works on others can stall the controller for good (see the report), so a lifecycle
+/// run's final delete must not overlap another run's issuance.
+async fn lifecycle_for(issuer: &str) {
     let lab = Arc::new(Lab::builder().start().await.expect("lab starts"));
     let snapshots = Arc::new(RecordedSnapshots::default());
-    let mut ca = env(&lab, "ca");
-    ca.snapshot = snapshots.clone();
-    let selfsigned = ca.with_issuer(lab_issuer("selfsigned").unwrap());
-
-    let lifecycle = example("certificate-lifecycle");
-    let cel = example("cel-rejection");
-    let faults = example("dns-fault");
-    let operations = example("operations");
-    let http01 = ca.with_issuer(lab_issuer("acme-http01").unwrap());
-    let dns01 = ca.with_issuer(lab_issuer("acme-dns01").unwrap());
-    let (a, b, c, d, e, f, g) = tokio::join!(
-        run(&lifecycle, &ca),
-        run(&lifecycle, &selfsigned),
-        run(&cel, &ca),
-        run(&faults, &ca),
-        run(&operations, &ca),
-        run(&lifecycle, &http01),
-        run(&lifecycle, &dns01),
-    );
-    for outcome in [&a, &b, &c, &d, &e, &f, &g] {
-        assert_passed(outcome);
-    }
-    // Fresh namespaces, one per run, named after the scenario.
+    let mut env = env(&lab, issuer);
+    env.snapshot = snapshots.clone();
+    env.keep = true;
+    let (lifecycle, cel) = (example("certificate-lifecycle"), example("cel-rejection"));
+    let (a, c) = tokio::join!(run(&lifecycle, &env), run(&cel, &env));
+    assert_passed(&a);
+    assert_passed(&c);
+    assert_eq!(a.issuer, issuer);
+    // A fresh namespace per run, named after the scenario.
     assert!(
         a.namespace.starts_with("certificate-lifecycle-"),
         "{}",
         a.namespace
     );
-    assert_ne!(a.namespace, b.namespace);
+    assert_ne!(a.namespace, c.namespace);
     // Steps and operations are reported in order.
     let names: Vec<&str> = a.steps.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["issue", "reissue", "delete"]);
@@ -86,13 +116,78 @@ async fn example_scenarios_run_concurrently_against_one_lab() {
     assert_eq!(kinds, ["apply", "assert", "assert", "snapshot"]);
     // The snapshot sink saw the root with the namespace filled in.
     let calls = snapshots.calls();
-    let (root, name) = calls
-        .iter()
-        .find(|(r, _)| r.namespace.as_deref() == Some(a.namespace.as_str()))
-        .expect("a snapshot from the ca run");
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    let (root, name) = &calls[0];
+    assert_eq!(root.namespace.as_deref(), Some(a.namespace.as_str()));
     assert_eq!(root.kind, "Certificate");
     assert_eq!(root.name, "web");
     assert_eq!(name, "certificate-web");
+    // Kept namespaces stay.
+    let namespaces: kube::Api<k8s_openapi::api::core::v1::Namespace> = kube::Api::all(lab.client());
+    for outcome in [&a, &c] {
+        let kept = namespaces.get_opt(&outcome.namespace).await.unwrap();
+        assert!(
+            kept.is_some_and(|n| n.metadata.deletion_timestamp.is_none()),
+            "{} was not kept",
+            outcome.namespace
+        );
+    }
+    shutdown(lab).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lifecycle_example_passes_with_the_ca_issuer() {
+    lifecycle_for("ca").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lifecycle_example_passes_with_the_selfsigned_issuer() {
+    lifecycle_for("selfsigned").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lifecycle_example_passes_with_acme_http01() {
+    lifecycle_for("acme-http01").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lifecycle_example_passes_with_acme_dns01() {
+    lifecycle_for("acme-dns01").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn object_operations_and_faults_run_side_by_side() {
+    let lab = Arc::new(Lab::builder().start().await.expect("lab starts"));
+    let mut ca = env(&lab, "ca");
+    ca.keep = true;
+    let recording = Arc::new(RecordingFaults {
+        lab: lab.clone(),
+        calls: Mutex::new(Vec::new()),
+    });
+    let mut ca_recorded = ca.clone();
+    ca_recorded.faults = Some(recording.clone());
+    let (faults, operations) = (example("dns-fault"), example("operations"));
+    let (d, e) = tokio::join!(run(&faults, &ca_recorded), run(&operations, &ca));
+    assert_passed(&d);
+    assert_passed(&e);
+    let kinds: Vec<&str> = e.steps[0].ops.iter().map(|o| o.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "create", "create", "apply", "assert", "patch", "assert", "error", "wait", "delete",
+            "wait", "error"
+        ]
+    );
+    // The faults reached mock-dns and mock-acme with bindings substituted, in order.
+    assert_eq!(
+        *recording.calls.lock().unwrap(),
+        [
+            "dns dns-fault.lab.test ServFail",
+            "acme 1",
+            "acme clear",
+            "dns clear dns-fault.lab.test"
+        ]
+    );
     // The faults were switched off again by `finally`.
     let dns = lab.dns().expect("mock-dns").handle().records();
     assert!(dns.faults.is_empty(), "{:?}", dns.faults);
@@ -164,6 +259,20 @@ steps:
           timeout: 300ms
 "#;
 
+const SLOW: &str = r#"
+name: slow
+timeout: 400ms
+steps:
+  - try:
+      - create:
+          resource: {apiVersion: v1, kind: ConfigMap, metadata: {name: z}}
+      - wait:
+          ref: {apiVersion: v1, kind: ConfigMap, name: z}
+          for: {jsonPath: {path: .data.never, value: x}}
+    finally:
+      - script: {content: "true"}
+"#;
+
 const NO_ERROR: &str = r#"
 name: no-error
 steps:
@@ -194,11 +303,40 @@ async fn failures_give_a_diff_and_run_catch_then_finally() {
     ca.snapshot = snapshots.clone();
     let still_matches = load_str(STILL_MATCHES, "still.yaml").unwrap();
     let no_error = load_str(NO_ERROR, "noerror.yaml").unwrap();
-    let (a, b, c, d) = tokio::join!(
+    let slow = load_str(SLOW, "slow.yaml").unwrap();
+    let (a, b, c, d, e) = tokio::join!(
         run(&failing, &ca),
         run(&ordering, &ca),
         run(&still_matches, &ca),
-        run(&no_error, &ca)
+        run(&no_error, &ca),
+        run(&slow, &ca)
+    );
+    // Namespaces are deleted afterwards (keep is false by default).
+    let namespaces: kube::Api<k8s_openapi::api::core::v1::Namespace> = kube::Api::all(lab.client());
+    for outcome in [&a, &b, &c, &d, &e] {
+        let gone = namespaces.get_opt(&outcome.namespace).await.unwrap();
+        assert!(
+            gone.is_none_or(|n| n.metadata.deletion_timestamp.is_some()),
+            "{} was not deleted",
+            outcome.namespace
+        );
+    }
+    // The scenario's timeout cuts a long wait short; finally still runs.
+    let ScenarioStatus::Failed { message, .. } = &e.status else {
+        panic!("{e:#?}");
+    };
+    assert!(
+        message.contains("the scenario's timeout ran out"),
+        "{message}"
+    );
+    assert!(
+        e.duration < std::time::Duration::from_secs(5),
+        "{:?}",
+        e.duration
+    );
+    assert_eq!(
+        e.steps[0].ops.last().map(|o| o.section),
+        Some(Section::Finally)
     );
     // `error` fails while the object exists and matches.
     let ScenarioStatus::Failed { op, message, .. } = &c.status else {
@@ -261,6 +399,7 @@ async fn failures_give_a_diff_and_run_catch_then_finally() {
         b.namespace.clone(),
         c.namespace.clone(),
         d.namespace.clone(),
+        e.namespace.clone(),
     ];
     want.sort();
     assert_eq!(failed, want);

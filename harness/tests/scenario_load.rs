@@ -150,6 +150,15 @@ fn kubectl_takes_a_list_or_a_map_with_clear_errors() {
 }
 
 #[test]
+fn exact_lists_are_not_bindings() {
+    let s = load_str(
+        "name: x\nsteps:\n  - try:\n      - assert:\n          resource:\n            apiVersion: v1\n            kind: A\n            spec: {names: {$exact: [a, $labDomain]}}\n",
+        "x",
+    );
+    assert!(s.is_ok(), "{s:?}");
+}
+
+#[test]
 fn yaml_1_2_booleans_only() {
     let s = load_str(
         "name: x\nsteps:\n  - try:\n      - apply: {resource: {metadata: {name: y}, data: {a: yes, b: on, c: true}}}\n",

@@ -127,7 +127,9 @@ pub(crate) async fn execute(op: &Operation, ctx: &Ctx<'_>, timeout: Duration) ->
             message: match f.message.strip_prefix("timed out") {
                 Some(rest) => format!(
                     "timed out after {}{rest}",
-                    super::duration::format_duration(timeout)
+                    super::duration::format_duration(Duration::from_millis(
+                        u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX)
+                    ))
                 ),
                 None => f.message,
             },
@@ -392,16 +394,23 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<(), Failure>>,
 {
-    loop {
-        let last = match tokio::time::timeout_at(deadline, check()).await {
-            Ok(Ok(())) => return Ok(()),
-            Ok(Err(f)) => f,
-            Err(_) => return Err(Failure::new("timed out")),
-        };
-        if Instant::now() + POLL_INTERVAL >= deadline {
-            let mut f = last;
+    let mut last: Option<Failure> = None;
+    let timed_out = |last: Option<Failure>| match last {
+        Some(mut f) => {
             f.message = format!("timed out: {}", f.message);
-            return Err(f);
+            f
+        }
+        None => Failure::new("timed out waiting for the API server"),
+    };
+    loop {
+        match tokio::time::timeout_at(deadline, check()).await {
+            Ok(Ok(())) => return Ok(()),
+            Ok(Err(f)) => last = Some(f),
+            // The deadline fell during a check: the previous answer is the news.
+            Err(_) => return Err(timed_out(last)),
+        }
+        if Instant::now() + POLL_INTERVAL >= deadline {
+            return Err(timed_out(last));
         }
         tokio::time::sleep(POLL_INTERVAL).await;
     }

@@ -646,7 +646,9 @@ async fn run_op(
         );
         let status = ops::execute(&op.value, ctx, own.min(left)).await;
         match status {
-            OpStatus::Failed { message, diff } if own > left && started.elapsed() >= left => {
+            OpStatus::Failed { message, diff }
+                if own > left && message.starts_with("timed out") =>
+            {
                 OpStatus::Failed {
                     message: format!("{message} (the scenario's timeout ran out)"),
                     diff,
