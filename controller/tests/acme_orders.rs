@@ -4,7 +4,9 @@
 //!
 //! mock-acme runs with `va_always_valid` here: what is under test is the account and
 //! order flow, not the solvers (those are in `acme_challenges*.rs` and the lab's
-//! end-to-end tests).
+//! end-to-end tests in `harness/tests/acme.rs`). These clusters run no solver images,
+//! so the Challenges controller's self-check cannot pass; `accept_challenges` answers
+//! the CA for it and records the outcome on the Challenge.
 
 mod lab;
 
@@ -36,8 +38,8 @@ fn quiet() -> Config {
     Config::quiet()
 }
 
-/// Stands in for the Challenges controller: answers every Challenge with the ACME
-/// server (which validates anything in always-valid mode) and records the outcome.
+/// Stands in for solving: answers every Challenge with the ACME server (which validates
+/// anything in always-valid mode) and records the outcome on the Challenge.
 fn accept_challenges(lab: &lab::Lab) -> tokio::task::JoinHandle<()> {
     let client = lab.client.clone();
     let ctx = lab.runner.context.clone();
@@ -262,6 +264,10 @@ async fn external_account_binding_is_required_and_used() {
     )
     .await;
     wait_issuer_ready(c, "with-eab").await;
+    // And issues through it.
+    let _acceptor = accept_challenges(&lab);
+    acme_certificate(c, "bound", "with-eab", &["bound.example.test"]).await;
+    wait_ready(c, "default", "bound", Duration::from_secs(30)).await;
 }
 
 #[tokio::test]

@@ -278,26 +278,33 @@ async fn manual_renew_like_cmctl() {
     let c = &lab.client;
     ca_issuers(c).await;
     certificate(c, "manual", json!({"dnsNames": ["manual.lab.test"]})).await;
-    let cert = wait_ready(c, "default", "manual", Duration::from_secs(30)).await;
-    // cmctl renew: Issuing=True, reason ManuallyTriggered.
-    let mut cert = cert;
-    let st = cert.status.get_or_insert_with(Default::default);
-    st.conditions_mut()
-        .push(certlab_controller::api::certificate::CertificateCondition {
-            type_: "Issuing".into(),
-            status: certlab_controller::api::meta::ConditionStatus::True,
-            reason: Some("ManuallyTriggered".into()),
-            message: Some("Certificate re-issuance manually triggered".into()),
-            last_transition_time: Some(certlab_controller::context::to_time(
-                certlab_clock::Clock::now(&lab.clock),
-            )),
-            observed_generation: cert.metadata.generation,
-        });
+    wait_ready(c, "default", "manual", Duration::from_secs(30)).await;
+    // cmctl renew: Issuing=True, reason ManuallyTriggered. Like cmctl, retry when the
+    // controller wrote the status in between (409 Conflict).
     let certs: Api<Certificate> = Api::default_namespaced(c.clone());
-    certs
-        .replace_status("manual", &PostParams::default(), &cert)
-        .await
-        .unwrap();
+    for attempt in 0.. {
+        let mut cert = certs.get("manual").await.unwrap();
+        let st = cert.status.get_or_insert_with(Default::default);
+        st.conditions_mut()
+            .push(certlab_controller::api::certificate::CertificateCondition {
+                type_: "Issuing".into(),
+                status: certlab_controller::api::meta::ConditionStatus::True,
+                reason: Some("ManuallyTriggered".into()),
+                message: Some("Certificate re-issuance manually triggered".into()),
+                last_transition_time: Some(certlab_controller::context::to_time(
+                    certlab_clock::Clock::now(&lab.clock),
+                )),
+                observed_generation: cert.metadata.generation,
+            });
+        match certs
+            .replace_status("manual", &PostParams::default(), &cert)
+            .await
+        {
+            Ok(_) => break,
+            Err(kube::Error::Api(s)) if s.code == 409 && attempt < 20 => continue,
+            Err(e) => panic!("renew: {e}"),
+        }
+    }
     wait_revision(c, "manual", 2, Duration::from_secs(30)).await;
 }
 

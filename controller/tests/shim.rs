@@ -1,60 +1,29 @@
-//! ingress-shim on the embedded cluster: Certificates from annotated Ingresses, driven
-//! by a kube-runtime Controller started here (`.owns(Certificate)`), as `run.rs` will.
+//! ingress-shim on the embedded cluster: Certificates from annotated Ingresses, through
+//! the controller's own wiring (`run.rs`) with the shim's flags set per test.
 
 mod lab;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use certlab_controller::api::certificate::{Certificate, KeyUsage, PrivateKeyAlgorithm};
 use certlab_controller::config::Config;
-use certlab_controller::context::{Caches, Context};
-use certlab_controller::index::Indexes;
-use certlab_controller::metrics::Metrics;
-use certlab_controller::shim::{self, ShimConfig, ShimContext};
-use futures::StreamExt;
+use certlab_controller::shim::ShimConfig;
 use k8s_openapi::api::events::v1::Event;
 use k8s_openapi::api::networking::v1::Ingress;
 use kube::ResourceExt;
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
-use kube::runtime::{reflector, watcher};
 use lab::*;
 use serde_json::json;
 
 const WAIT: Duration = Duration::from_secs(20);
 
-/// Starts the shim's controller on the lab; stops when the handle is dropped.
-struct Shim(tokio::task::JoinHandle<()>);
-
-impl Drop for Shim {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
-fn start_shim(lab: &Lab, config: ShimConfig) -> Shim {
-    let client = lab.client.clone();
-    let (certificates, _) = reflector::store::<Certificate>();
-    let (requests, _) = reflector::store();
-    let (secrets, _) = reflector::store();
-    let ctx = Arc::new(Context::new(
-        client.clone(),
-        lab.clock.shared(),
-        Config::default(),
-        Arc::new(Metrics::new()),
-        Caches {
-            certificates,
-            requests,
-            secrets,
-            indexes: Arc::new(Indexes::default()),
-        },
-    ));
-    let shim_ctx = Arc::new(ShimContext { ctx, config });
-    let wcfg = watcher::Config::default().any_semantic();
-    let task = shim::controller(client, wcfg)
-        .run(shim::reconcile, shim::error_policy, shim_ctx)
-        .for_each(|_| async {});
-    Shim(tokio::spawn(task))
+/// A lab whose controller runs ingress-shim with `config` (as `run.rs` wires it).
+async fn shim_lab(config: ShimConfig) -> Lab {
+    lab_with(Config {
+        shim: config,
+        ..Config::default()
+    })
+    .await
 }
 
 async fn ingress(c: &kube::Client, value: serde_json::Value) -> Ingress {
@@ -151,9 +120,8 @@ async fn wait_event(c: &kube::Client, ingress: &str, expected: &str) {
 
 #[tokio::test]
 async fn issuer_annotation_maps_every_field() {
-    let lab = lab().await;
+    let lab = shim_lab(ShimConfig::default()).await;
     let c = &lab.client;
-    let _shim = start_shim(&lab, ShimConfig::default());
     let ing = ingress(
         c,
         json!({
@@ -267,16 +235,13 @@ async fn issuer_annotation_maps_every_field() {
 
 #[tokio::test]
 async fn cluster_issuer_and_tls_acme_forms() {
-    let lab = lab().await;
+    let lab = shim_lab(ShimConfig {
+        default_issuer_name: "letsencrypt".into(),
+        default_issuer_kind: "ClusterIssuer".into(),
+        ..ShimConfig::default()
+    })
+    .await;
     let c = &lab.client;
-    let _shim = start_shim(
-        &lab,
-        ShimConfig {
-            default_issuer_name: "letsencrypt".into(),
-            default_issuer_kind: "ClusterIssuer".into(),
-            ..ShimConfig::default()
-        },
-    );
     ingress(
         c,
         json!({"metadata": {"name": "a", "annotations": {"cert-manager.io/cluster-issuer": "ca"}},
@@ -339,10 +304,9 @@ async fn cluster_issuer_and_tls_acme_forms() {
 
 #[tokio::test]
 async fn bad_annotations_are_warning_events_and_no_certificate() {
-    let lab = lab().await;
-    let c = &lab.client;
     // No default issuer: tls-acme alone cannot work.
-    let _shim = start_shim(&lab, ShimConfig::default());
+    let lab = shim_lab(ShimConfig::default()).await;
+    let c = &lab.client;
     ingress(
         c,
         json!({"metadata": {"name": "both", "annotations": {
@@ -396,9 +360,8 @@ async fn bad_annotations_are_warning_events_and_no_certificate() {
 
 #[tokio::test]
 async fn ingress_changes_update_and_delete_certificates() {
-    let lab = lab().await;
+    let lab = shim_lab(ShimConfig::default()).await;
     let c = &lab.client;
-    let _shim = start_shim(&lab, ShimConfig::default());
     ingress(
         c,
         json!({"metadata": {"name": "web", "annotations": {"cert-manager.io/issuer": "ca"}},
@@ -446,9 +409,8 @@ async fn ingress_changes_update_and_delete_certificates() {
 
 #[tokio::test]
 async fn unowned_same_name_certificate_is_untouched() {
-    let lab = lab().await;
+    let lab = shim_lab(ShimConfig::default()).await;
     let c = &lab.client;
-    let _shim = start_shim(&lab, ShimConfig::default());
     let mine = create(
         &certs(c),
         json!({"apiVersion": "cert-manager.io/v1", "kind": "Certificate",
@@ -490,9 +452,8 @@ async fn unowned_same_name_certificate_is_untouched() {
 
 #[tokio::test]
 async fn ingress_deletion_garbage_collects_its_certificates() {
-    let lab = lab().await;
+    let lab = shim_lab(ShimConfig::default()).await;
     let c = &lab.client;
-    let _shim = start_shim(&lab, ShimConfig::default());
     ingress(
         c,
         json!({"metadata": {"name": "web", "annotations": {"cert-manager.io/issuer": "ca"}},

@@ -46,7 +46,12 @@ async fn wait_all_ready(api: &Api<Certificate>, prefix: &str, n: usize, timeout:
             .map(|l| {
                 l.items
                     .iter()
-                    .filter(|c| c.metadata.name.as_deref().is_some_and(|m| m.starts_with(prefix)))
+                    .filter(|c| {
+                        c.metadata
+                            .name
+                            .as_deref()
+                            .is_some_and(|m| m.starts_with(prefix))
+                    })
                     .filter(|c| is_ready(c))
                     .count()
             })
@@ -82,7 +87,8 @@ async fn main() -> anyhow::Result<()> {
     let api: Api<Certificate> = Api::namespaced(lab.client(), "default");
 
     // Warm-up: the first issuance pays for account caches and connection set-up.
-    api.create(&PostParams::default(), &certificate("warmup")).await?;
+    api.create(&PostParams::default(), &certificate("warmup"))
+        .await?;
     if !wait_all_ready(&api, "warmup", 1, Duration::from_secs(60)).await {
         anyhow::bail!("the warm-up certificate never became Ready");
     }
@@ -91,7 +97,8 @@ async fn main() -> anyhow::Result<()> {
     for i in 0..runs {
         let name = format!("seq-{i}");
         let t = Instant::now();
-        api.create(&PostParams::default(), &certificate(&name)).await?;
+        api.create(&PostParams::default(), &certificate(&name))
+            .await?;
         if !wait_all_ready(&api, &name, 1, Duration::from_secs(60)).await {
             anyhow::bail!("{name} never became Ready");
         }
@@ -105,10 +112,44 @@ async fn main() -> anyhow::Result<()> {
             .await?;
     }
     let created = t.elapsed();
+    // BENCH_TRACE=1 prints the pipeline's shape every 500 ms while the burst runs.
+    let tracer = std::env::var_os("BENCH_TRACE").map(|_| {
+        let client = lab.client();
+        tokio::spawn(async move {
+            use certlab_controller::api::challenge::Challenge;
+            use certlab_controller::api::order::Order;
+            use k8s_openapi::api::core::v1::Pod;
+            let t = Instant::now();
+            loop {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                let lp = ListParams::default();
+                let certs: Api<Certificate> = Api::namespaced(client.clone(), "default");
+                let orders: Api<Order> = Api::namespaced(client.clone(), "default");
+                let chs: Api<Challenge> = Api::namespaced(client.clone(), "default");
+                let pods: Api<Pod> = Api::namespaced(client.clone(), "default");
+                let ready = certs.list(&lp).await.map(|l| l.items.iter().filter(|c| is_ready(c)).count()).unwrap_or(0);
+                let o = orders.list(&lp).await.map(|l| l.items).unwrap_or_default();
+                let state = |s: &str| o.iter().filter(|o| o.status.as_ref().and_then(|st| st.state).map(|x| format!("{x:?}").to_lowercase()) == Some(s.to_string())).count();
+                let c = chs.list(&lp).await.map(|l| l.items).unwrap_or_default();
+                let presented = c.iter().filter(|c| c.status.as_ref().and_then(|s| s.presented) == Some(true)).count();
+                let processing = c.iter().filter(|c| c.status.as_ref().and_then(|s| s.processing) == Some(true)).count();
+                let running = pods.list(&lp).await.map(|l| l.items.iter().filter(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running")).count()).unwrap_or(0);
+                eprintln!(
+                    "{:>5.1}s ready {ready:>3} | orders {} pending {} ready {} valid {} | challenges {} processing {processing} presented {presented} | solver pods running {running}",
+                    t.elapsed().as_secs_f64(), o.len(), state("pending"), state("ready"), state("valid"), c.len()
+                );
+            }
+        })
+    });
     let all_ready = wait_all_ready(&api, "many-", at_once, Duration::from_secs(300)).await;
     let burst = t.elapsed();
+    if let Some(t) = tracer {
+        t.abort();
+    }
 
-    println!("lab start (cluster, node, edge, mock-dns, mock-acme, controller, 4 issuers): {lab_start:.2?}");
+    println!(
+        "lab start (cluster, node, edge, mock-dns, mock-acme, controller, 4 issuers): {lab_start:.2?}"
+    );
     println!(
         "one HTTP-01 Certificate created -> Ready, {runs} sequential runs: p50 {:.1?}, p90 {:.1?}, max {:.1?}",
         percentile(&times, 0.5),

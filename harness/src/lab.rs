@@ -122,6 +122,7 @@ impl LabBuilder {
             .clock(shared.clone())
             .kubeconfig_path(&kubeconfig)
             .ingress_edge(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+            .container_runtime(Arc::new(crate::solver_runtime::AcmeSolverRuntime))
             .start()
             .await?;
         let edge = cluster
@@ -137,6 +138,9 @@ impl LabBuilder {
         let dns = MockDns::builder()
             .clock(shared.clone())
             .open_zone(LAB_DOMAIN)
+            // The ingress edge listens on 127.0.0.1 only: no AAAA answers, so neither
+            // mock-acme nor the self-check dials ::1.
+            .default_ipv6(None)
             .tsig_key(tsig)
             .start()
             .await?;
@@ -170,7 +174,8 @@ impl LabBuilder {
         let config = ControllerConfig {
             cluster_resource_namespace: RESOURCE_NAMESPACE.to_string(),
             ..ControllerConfig::default()
-        };
+        }
+        .with_lab_acme(dns_addr, edge.port());
         let (runner, controller) =
             certlab_controller::run::start(client.clone(), shared.clone(), config, metrics);
         bootstrap_issuers(&client).await?;

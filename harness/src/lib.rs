@@ -4,8 +4,14 @@
 //! ports, with one shared virtual clock, and tears them down together. `cargo xtask up`
 //! runs one until Ctrl-C; the scenario runner starts one per run.
 
+pub mod chain;
+pub mod e2e;
 pub mod endpoints;
 pub mod lab;
+pub mod matrix;
+pub mod scenario;
+pub mod snapshot;
+pub mod solver_runtime;
 
 pub use endpoints::Endpoints;
 pub use lab::{

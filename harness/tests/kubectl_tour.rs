@@ -171,3 +171,89 @@ async fn a_docs_certificate_with_kubectl() {
     tokio::time::sleep(Duration::from_millis(10)).await;
     lab.shutdown().await;
 }
+
+const ACME_CERTIFICATE: &str = r#"
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata:
+  name: hello
+  namespace: default
+spec:
+  secretName: hello-tls
+  dnsNames:
+    - hello.lab.test
+  issuerRef:
+    name: lab-acme-http01
+    kind: ClusterIssuer
+"#;
+
+/// The ACME path as a new user tries it: apply a Certificate naming `lab-acme-http01`,
+/// watch the Order and Challenge appear, and wait for Ready with a 10 s timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_acme_certificate_with_kubectl() {
+    if Command::new("kubectl")
+        .arg("version")
+        .arg("--client")
+        .output()
+        .is_err()
+    {
+        eprintln!("SKIPPED: kubectl is not installed; the ACME kubectl tour did not run");
+        return;
+    }
+    let lab = Lab::builder().start().await.expect("lab starts");
+    // Slow the CA's answer to the challenge down a little, so that the Challenge is
+    // certainly there while kubectl looks (issuance is otherwise over in milliseconds).
+    lab.acme()
+        .unwrap()
+        .faults()
+        .set(vec![mock_acme::faults::FaultRule {
+            endpoint: "challenge".to_string(),
+            latency_ms: 1500,
+            ..Default::default()
+        }])
+        .unwrap();
+    let kc = lab.endpoints().kubeconfig.clone();
+    let cache = tempfile::tempdir().unwrap();
+    let cache = cache.path().to_path_buf();
+    let run = move |args: Vec<&'static str>, stdin: Option<&'static str>| {
+        let kc = kc.clone();
+        let cache = cache.clone();
+        tokio::task::spawn_blocking(move || kubectl(&kc, &cache, &args, stdin))
+    };
+    let (ok, _, err) = run(vec!["apply", "-f", "-"], Some(ACME_CERTIFICATE))
+        .await
+        .unwrap();
+    assert!(ok, "{err}");
+    // During issuance: an Order and a Challenge, with their printer columns.
+    let mut seen = String::new();
+    for _ in 0..50 {
+        let (ok, out, err) = run(vec!["get", "orders,challenges"], None).await.unwrap();
+        assert!(ok, "{err}");
+        if out.contains("order.acme.cert-manager.io/hello-1-")
+            && out.contains("challenge.acme.cert-manager.io/hello-1-")
+        {
+            seen = out;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        seen.contains("STATE") && seen.contains("DOMAIN") && seen.contains("hello.lab.test"),
+        "kubectl get orders,challenges never showed both during issuance: {seen}"
+    );
+    let (ok, out, err) = run(
+        vec![
+            "wait",
+            "--for=condition=Ready",
+            "certificate/hello",
+            "--timeout=10s",
+        ],
+        None,
+    )
+    .await
+    .unwrap();
+    assert!(ok && out.contains("condition met"), "{out}{err}");
+    let (ok, out, _) = run(vec!["get", "orders"], None).await.unwrap();
+    assert!(ok && out.contains("valid"), "{out}");
+    lab.shutdown().await;
+}

@@ -4,6 +4,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use clap::{Parser, Subcommand};
 
 mod bench;
+mod e2e;
 mod up;
 
 use std::path::PathBuf;
@@ -24,6 +25,9 @@ enum Command {
         #[arg(long, default_value_os_t = default_state_dir())]
         state_dir: PathBuf,
     },
+    /// Run the scenario catalogue across the issuer matrix (`scenarios/`), checking the
+    /// chain snapshots (`snapshots/`).
+    E2e(e2e::E2eArgs),
     /// Run a benchmark: `cargo xtask bench dns|acme [options]`.
     Bench {
         /// Which benchmark (dns, acme).
@@ -39,6 +43,7 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Up { state_dir } => up::run(state_dir),
         Command::Bench { name, args } => bench::run(&name, &args),
+        Command::E2e(args) => e2e::run(args),
     }
 }
 
