@@ -39,6 +39,37 @@ fn error_policy<K>(name: &'static str) -> impl Fn(Arc<K>, &Error, Arc<Context>) 
     }
 }
 
+/// The longest a reconcile may take. Reconcilers only wait on the API server and the
+/// ACME server, each answering in milliseconds; one that hangs would hold one of the
+/// controller's workers for good (and with all of them, stop the controller), so it is
+/// cut off, logged and retried instead.
+const RECONCILE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// `reconcile` bounded by [`RECONCILE_TIMEOUT`].
+fn bounded<K, C, F, Fut>(
+    name: &'static str,
+    reconcile: F,
+) -> impl Fn(Arc<K>, Arc<C>) -> futures::future::BoxFuture<'static, Result<Action, Error>>
+where
+    K: Send + Sync + 'static,
+    C: Send + Sync + 'static,
+    F: Fn(Arc<K>, Arc<C>) -> Fut,
+    Fut: std::future::Future<Output = Result<Action, Error>> + Send + 'static,
+{
+    move |obj, ctx| {
+        let fut = reconcile(obj, ctx);
+        Box::pin(async move {
+            match tokio::time::timeout(RECONCILE_TIMEOUT, fut).await {
+                Ok(r) => r,
+                Err(_) => {
+                    tracing::warn!(controller = name, "reconcile timed out; retrying");
+                    Err(Error::Other(format!("{name}: reconcile timed out")))
+                }
+            }
+        })
+    }
+}
+
 /// A stream that yields once per jump of a virtual clock (never, for the system
 /// clock): every object is then reconciled against the new time.
 fn clock_jumps(clock: &SharedClock) -> impl futures::Stream<Item = ()> + Send + 'static {
@@ -186,7 +217,7 @@ pub fn start(
         .with_config(ccfg.clone())
         .graceful_shutdown_on(shutdown.clone())
         .run(
-            crate::certificates::reconcile,
+            bounded("certificates", crate::certificates::reconcile),
             error_policy("certificates"),
             context.clone(),
         )
@@ -232,7 +263,7 @@ pub fn start(
         .with_config(ccfg.clone())
         .graceful_shutdown_on(shutdown.clone())
         .run(
-            crate::requests::reconcile,
+            bounded("certificaterequests", crate::requests::reconcile),
             error_policy("certificaterequests"),
             context.clone(),
         )
@@ -257,7 +288,7 @@ pub fn start(
         .with_config(ccfg.clone())
         .graceful_shutdown_on(shutdown.clone())
         .run(
-            crate::issuers::reconcile_issuer,
+            bounded("issuers", crate::issuers::reconcile_issuer),
             error_policy("issuers"),
             context.clone(),
         )
@@ -283,7 +314,7 @@ pub fn start(
         .with_config(ccfg.clone())
         .graceful_shutdown_on(shutdown.clone())
         .run(
-            crate::issuers::reconcile_cluster_issuer,
+            bounded("clusterissuers", crate::issuers::reconcile_cluster_issuer),
             error_policy("clusterissuers"),
             context.clone(),
         )
@@ -293,7 +324,7 @@ pub fn start(
         .with_config(ccfg.clone())
         .graceful_shutdown_on(shutdown.clone())
         .run(
-            crate::shim::reconcile,
+            bounded("ingress-shim", crate::shim::reconcile),
             crate::shim::error_policy,
             Arc::new(crate::shim::ShimContext {
                 ctx: context.clone(),
@@ -320,7 +351,7 @@ pub fn start(
         )
         .graceful_shutdown_on(shutdown.clone())
         .run(
-            crate::acme::challenges::reconcile,
+            bounded("challenges", crate::acme::challenges::reconcile),
             error_policy("challenges"),
             context.clone(),
         )
@@ -337,7 +368,7 @@ pub fn start(
         .with_config(ccfg_orders)
         .graceful_shutdown_on(shutdown.clone())
         .run(
-            crate::acme::orders::reconcile,
+            bounded("orders", crate::acme::orders::reconcile),
             error_policy("orders"),
             context.clone(),
         )

@@ -3,7 +3,9 @@
 //! then deleted make the controller stop reconciling after two or three rounds — no more
 //! reconciles, no log lines, new Certificates never get a status. Without the re-issue
 //! step it does not happen, nor does namespace deletion matter (`NO_NS_DELETE=1`).
-//! `cargo xtask e2e` is not affected (each run has its own lab).
+//! `cargo xtask e2e` is not affected (each run has its own lab). No reconcile hangs
+//! when it happens (the 60 s reconcile bound in `controller/src/run.rs` never fires, even
+//! at 5 s): the controllers stop being *triggered*, which points at the watch streams.
 //!
 //! Run: `RUST_LOG=certlab_controller=debug cargo run -p certlab-harness --example delete_stall`
 
