@@ -6,6 +6,8 @@
 //! `cargo xtask e2e` is not affected (each run has its own lab). No reconcile hangs
 //! when it happens (the 60 s reconcile bound in `controller/src/run.rs` never fires, even
 //! at 5 s): the controllers stop being *triggered*, which points at the watch streams.
+//! A lead: the controller's Certificate cache printed after each round still holds
+//! Certificates that were deleted (it should hold only `kube-system/lab-ca`).
 //!
 //! Run: `RUST_LOG=certlab_controller=debug cargo run -p certlab-harness --example delete_stall`
 
@@ -88,5 +90,11 @@ async fn main() {
             all &= h.await.unwrap();
         }
         println!("round {round}: {}", if all { "ok" } else { "STALLED" });
+        let ctx = &lab.controller().context;
+        println!(
+            "  controller caches: {} Certificates, {} CertificateRequests",
+            ctx.certificates.state().len(),
+            ctx.requests.state().len()
+        );
     }
 }
