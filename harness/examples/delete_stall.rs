@@ -91,6 +91,20 @@ async fn main() {
         }
         println!("round {round}: {}", if all { "ok" } else { "STALLED" });
         let ctx = &lab.controller().context;
+        let mut names: Vec<String> = ctx
+            .certificates
+            .state()
+            .iter()
+            .map(|c| {
+                format!(
+                    "{}/{}",
+                    c.metadata.namespace.clone().unwrap_or_default(),
+                    c.metadata.name.clone().unwrap_or_default()
+                )
+            })
+            .collect();
+        names.sort();
+        println!("  cached: {names:?}");
         println!(
             "  controller caches: {} Certificates, {} CertificateRequests",
             ctx.certificates.state().len(),
