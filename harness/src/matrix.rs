@@ -122,6 +122,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_scenario_loader_knows_exactly_these_issuers() {
+        let keys: Vec<&str> = ISSUERS.iter().map(|i| i.key).collect();
+        assert_eq!(keys, crate::scenario::model::KNOWN_ISSUERS);
+    }
+
+    #[test]
     fn unsupported_features_skip_with_a_reason() {
         let http = issuer("acme-http01").unwrap();
         assert_eq!(

@@ -11,6 +11,12 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+/// Whether this is a CI run, as insta decides it (`CI` set and not empty, `0` or
+/// `false`): snapshots are then never written and stale ones fail the run.
+pub fn is_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
+}
+
 /// The name of the thread a check runs on: a panic hook may stay quiet for it (insta
 /// has printed its own report by then).
 pub const CHECK_THREAD: &str = "snapshot-check";

@@ -71,7 +71,7 @@ pub fn run(args: E2eArgs) -> Result<()> {
     opts.parallel = args.parallel.max(1);
     opts.fail_fast = args.fail_fast;
     opts.keep = args.keep;
-    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
+    let ci = certlab_harness::snapshot::is_ci();
     if args.review {
         // SAFETY: still single-threaded here; the runtime and its threads start below.
         unsafe { std::env::set_var("INSTA_UPDATE", "new") };

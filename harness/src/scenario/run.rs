@@ -266,14 +266,7 @@ impl std::fmt::Debug for RunEnv {
 
 /// The lab's issuer for a matrix key (`selfsigned`, `ca`, `acme-http01`, `acme-dns01`).
 pub fn lab_issuer(key: &str) -> Option<IssuerBinding> {
-    let name = match key {
-        "selfsigned" => crate::LAB_SELFSIGNED,
-        "ca" => crate::LAB_CA,
-        "acme-http01" => crate::LAB_ACME_HTTP01,
-        "acme-dns01" => crate::LAB_ACME_DNS01,
-        _ => return None,
-    };
-    Some(IssuerBinding::new(key, name, "ClusterIssuer"))
+    crate::matrix::issuer(key).map(|i| IssuerBinding::new(i.key, i.cluster_issuer, "ClusterIssuer"))
 }
 
 impl RunEnv {
